@@ -1,0 +1,5 @@
+"""Entry point for ``python -m checker``."""
+
+from checker.cli import main
+
+main()

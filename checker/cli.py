@@ -1,0 +1,233 @@
+"""Command line: options in, one library call, report out, exit code.
+
+Heavy modules (the engine, the schema validator) are imported inside the commands so that
+``checker --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from checker import __version__
+from checker.errors import CheckerError, ExitCode, UsageError
+from checker.formats import FORMATTERS
+
+if TYPE_CHECKING:
+    from checker.model import Report
+
+FORMAT_NAMES = tuple(FORMATTERS)
+# Spelled out rather than read from checker.engines, which imports the engines themselves;
+# a test keeps the two in step.
+ENGINE_NAMES = ("embedded",)
+SEVERITIES = ("error", "warning", "info")
+
+EXIT_CODES = """\b
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on (broken or invalid inputs always count)
+  2  usage error (bad option, missing path)
+  3  could not run (policy does not compile, unreadable policy folder,
+     engine failure, report cannot be written)"""
+
+
+def _fail(exc: CheckerError) -> NoReturn:
+    click.echo(f"checker: error: {exc}", err=True)
+    sys.exit(int(exc.exit_code))
+
+
+def _run(action: Callable[[], int]) -> NoReturn:
+    try:
+        code = action()
+    except CheckerError as exc:
+        _fail(exc)
+    sys.exit(code)
+
+
+def pair_outputs(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
+    """Pair the i-th --format with the i-th --output; formats beyond the outputs go to stdout."""
+    formats = list(formats) or ["text"]
+    if len(outputs) > len(formats):
+        raise UsageError("more --output files than --format options: give one --format per "
+                         "--output")
+    pairs: list[tuple[str, Path | None]] = [
+        (fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)
+    ]
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise UsageError("only one --format can go to standard output; give the others an "
+                         "--output file")
+    return pairs
+
+
+def emit(report: Report, pairs: Sequence[tuple[str, Path | None]]) -> None:
+    """Render every format first, then write files atomically, then standard output."""
+    from checker.output import write_atomically
+
+    rendered = [(FORMATTERS[fmt]().render(report), out) for fmt, out in pairs]
+    for text, out in rendered:
+        if out is not None:
+            write_atomically(out, text)
+    for text, out in rendered:
+        if out is None:
+            click.echo(text, nl=False)
+
+
+_paths = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True)
+)
+_format = click.option(
+    "-f", "--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
+    help="Report format; repeat for several (default: text).",
+)
+_output = click.option(
+    "-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the matching --format to FILE (atomically) instead of standard output.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="checker")
+def cli() -> None:
+    """Check CSP partners' collections, fraud and credit controls against Microsoft's
+    "Non-payment, fraud, or misuse" guidance.
+
+    \b
+    Inputs are YAML or JSON documents:
+      PartnerConfiguration  the partner's declared policies and controls
+      AccountSnapshot       customers, receivables, credit decisions and
+                            Partner Center subscriptions, fraud events and
+                            service requests at one moment
+    """
+
+
+@cli.command(epilog=EXIT_CODES)
+@_paths
+@click.option("-c", "--config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="PartnerConfiguration to check every snapshot against (default: the one "
+                   "whose partner.id matches the snapshot's partnerId).")
+@click.option("-p", "--policy", "policy_dirs", multiple=True,
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Folder of your own Rego policies, added to the built-in ones; repeatable.")
+@click.option("--no-builtin", is_flag=True, help="Evaluate only the --policy folders.")
+@_format
+@_output
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
+              help="Lowest finding severity that makes the run fail (exit 1).")
+@click.option("--as-of", metavar="DATE",
+              help="Judge snapshots as of this date or RFC 3339 date-time instead of their "
+                   "asOf (re-run an audit for a past date).")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="embedded",
+              show_default=True, help="Policy engine.")
+def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path, ...],
+          no_builtin: bool, formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str,
+          as_of: str | None, engine: str) -> NoReturn:
+    """Check documents (files, or folders searched for *.json, *.yaml, *.yml).
+
+    \b
+    Examples:
+      checker check examples/
+      checker check partner.yaml snapshot.json --format json --output report.json
+      checker check snapshots/ --config partner.yaml --fail-on warning
+      checker check configs/ --policy my-rules/ --as-of 2026-06-30
+    """
+
+    def action() -> int:
+        from checker.model import Severity
+        from checker.runner import CheckOptions
+        from checker.runner import check as run_check
+
+        if no_builtin and not policy_dirs:
+            raise UsageError("--no-builtin needs at least one --policy folder")
+        pairs = pair_outputs(formats, outputs)
+        report = run_check(CheckOptions(
+            paths=paths, config=config, policy_dirs=policy_dirs, builtin_policies=not no_builtin,
+            engine=engine, fail_on=Severity(fail_on), as_of=as_of,
+        ))
+        emit(report, pairs)
+        return int(report.exit_code)
+
+    _run(action)
+
+
+@cli.command(epilog=EXIT_CODES)
+@_paths
+@_format
+@_output
+def validate(paths: tuple[Path, ...], formats: tuple[str, ...],
+             outputs: tuple[Path, ...]) -> NoReturn:
+    """Check documents against their JSON Schemas only; no policy runs.
+
+    \b
+    Examples:
+      checker validate partner.yaml
+      checker validate exports/ --format json
+    """
+
+    def action() -> int:
+        from checker.runner import validate_only
+
+        pairs = pair_outputs(formats, outputs)
+        report = validate_only(paths)
+        emit(report, pairs)
+        return int(report.exit_code)
+
+    _run(action)
+
+
+def main(argv: Sequence[str] | None = None) -> Any:
+    """Console-script entry point."""
+    try:
+        return cli.main(args=argv, prog_name="checker")
+    except KeyboardInterrupt:
+        click.echo("checker: interrupted", err=True)
+        sys.exit(int(ExitCode.COULD_NOT_RUN))
+
+
+@cli.command(name="test")
+@click.argument("policy_dirs", nargs=-1,
+                type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--no-builtin", is_flag=True, help="Test only the given folders.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every test, not only failures.")
+def test_command(policy_dirs: tuple[Path, ...], no_builtin: bool, verbose: bool) -> NoReturn:
+    """Run the Rego unit tests (test_* rules) of the built-in and given policies.
+
+    Also checks that every rule id has a test where it fires (test_<id>_fires...)
+    and one where it does not (test_<id>_does_not_fire...).
+
+    \b
+    Examples:
+      checker test
+      checker test my-rules/ -v
+    """
+
+    def action() -> int:
+        from checker.policies import load_policies
+        from checker.testing import run_tests
+
+        if no_builtin and not policy_dirs:
+            raise UsageError("--no-builtin needs at least one policy folder")
+        run = run_tests(load_policies(policy_dirs, builtin=not no_builtin))
+        for outcome in run.outcomes:
+            if outcome.skipped:
+                label = "SKIP"
+            elif outcome.passed:
+                label = "PASS"
+            else:
+                label = "FAIL"
+            if verbose or label == "FAIL":
+                detail = f": {outcome.detail}" if outcome.detail else ""
+                click.echo(f"{label} {outcome.module}: data.{outcome.package}.{outcome.name}"
+                           f"{detail}")
+        for rule_id in run.missing_fires:
+            click.echo(f"MISSING {rule_id}: no test named test_..._fires (the rule firing)")
+        for rule_id in run.missing_does_not_fire:
+            click.echo(f"MISSING {rule_id}: no test named test_..._does_not_fire")
+        skipped = f", {run.skipped} skipped" if run.skipped else ""
+        click.echo(f"{run.passed} passed, {run.failed} failed{skipped}")
+        return 0 if run.ok else int(ExitCode.FINDINGS)
+
+    _run(action)

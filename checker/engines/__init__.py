@@ -1,0 +1,14 @@
+"""Policy engines, picked by name from a plain registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from checker.engines.embedded import EmbeddedEngine
+from checker.engines.interface import Engine, EngineOptions
+
+ENGINES: dict[str, Callable[[EngineOptions], Engine]] = {
+    "embedded": EmbeddedEngine,
+}
+
+__all__ = ["ENGINES", "Engine", "EngineOptions"]

@@ -1,0 +1,43 @@
+"""The contract every policy engine meets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from checker.policies import PolicyModule
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Settings an engine factory may use; engines ignore what does not concern them."""
+
+    opa_url: str = ""
+    timeout: float = 30.0
+    retries: int = 2
+
+
+class Engine(Protocol):
+    """Evaluates Rego policies.
+
+    ``load`` compiles the modules once (raising ``PolicyError`` naming the file and line of
+    any problem); ``evaluate`` may then be called many times, once per input batch, and
+    returns the JSON value of a rule such as ``checker.main.accounts``. A result that is
+    undefined, or any failure, raises ``EngineError``: an engine never returns a partial or
+    empty answer in place of one it could not compute.
+    """
+
+    name: str
+
+    def load(self, modules: Sequence[PolicyModule]) -> None:
+        """Compile the policy modules."""
+        ...
+
+    def evaluate(self, rule: str, input_json: str) -> Any:
+        """Evaluate ``data.<rule>`` for one input given as JSON text."""
+        ...
+
+    def version(self) -> str:
+        """Engine name and version, for reports and evidence."""
+        ...

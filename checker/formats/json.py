@@ -1,0 +1,62 @@
+"""Machine-readable report, described by ``schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker import __version__
+from checker.model import Report, Severity, Status
+
+REPORT_VERSION = "1.0"
+REPORT_SCHEMA_ID = "urn:checker:schema:report:v1"
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data (also the base of other machine formats)."""
+    return {
+        "$schema": REPORT_SCHEMA_ID,
+        "reportVersion": REPORT_VERSION,
+        "tool": {"name": "checker", "version": __version__, "engine": report.engine},
+        "failOn": report.fail_on.value,
+        "verdict": "fail" if report.failing else "pass",
+        "exitCode": int(report.exit_code),
+        "summary": {
+            "documents": len(report.documents),
+            "skipped": len(report.skipped),
+            "findings": {s.value: report.count(s) for s in Severity},
+            "rules": {s.value: report.count_status(s) for s in Status},
+        },
+        "documents": [
+            {"file": d.file, "kind": d.kind, "partnerId": d.partner_id, "cloud": d.cloud,
+             "asOf": d.as_of}
+            for d in report.documents
+        ],
+        "findings": [
+            {
+                "ruleId": f.rule_id,
+                "title": f.title,
+                "severity": f.severity.value,
+                "message": f.message,
+                "file": f.location.file,
+                "pointer": f.location.pointer,
+                "line": f.location.line,
+                "column": f.location.column,
+                "remediation": f.remediation,
+            }
+            for f in report.findings
+        ],
+        "results": [
+            {"ruleId": r.rule_id, "file": r.file, "status": r.status.value, "reason": r.reason}
+            for r in report.results
+        ],
+        "skipped": list(report.skipped),
+    }
+
+
+class JsonFormatter:
+    """Stable, sorted JSON; byte-identical for the same inputs."""
+
+    def render(self, report: Report) -> str:
+        """Render the report as indented JSON."""
+        return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

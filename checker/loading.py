@@ -1,0 +1,275 @@
+"""Find and parse input documents safely: YAML or JSON in, plain JSON-shaped data out.
+
+Parsing is deliberately strict: no YAML tags that build objects (only the JSON types come
+out, dates stay strings), duplicate keys rejected, bounded nesting, alias expansion and size,
+and every failure an ``InputError`` naming the file, line and what was expected.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from checker.errors import InputError
+from checker.locate import JsonTextLocator, Locator, MappedLocator, to_pointer
+
+SUFFIXES = (".json", ".yaml", ".yml")
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_YAML_BYTES = 64 * 1024**2
+MAX_DEPTH = 64
+# Bounds the expansion of YAML aliases ("billion laughs"): nodes built per byte of input.
+MAX_NODES_PER_BYTE = 4
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed document: its display name, data and a locator for its positions."""
+
+    file: str
+    data: Any
+    locator: Locator
+
+    @property
+    def kind(self) -> str | None:
+        """The document's ``kind``, if it has a string one."""
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return kind if isinstance(kind, str) else None
+
+
+def discover(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Expand folders into their ``*.json``/``*.yaml``/``*.yml`` files, sorted.
+
+    Returns (path, explicit) pairs: explicit files were named on the command line, the rest
+    were found in a folder. Hidden files and folders are skipped during the search.
+    """
+    found: dict[Path, bool] = {}
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.endswith(SUFFIXES) and not name.startswith("."):
+                        found.setdefault(Path(root) / name, False)
+        else:
+            found[path] = True
+    return sorted(found.items(), key=lambda item: str(item[0]))
+
+
+def display_name(path: Path) -> str:
+    """Name a file as users wrote it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_file(path: Path, name: str | None = None) -> list[Document]:
+    """Read and parse one file into its documents (a YAML stream may hold several)."""
+    name = name or display_name(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError("expected UTF-8 text", file=name, line=line, column=1) from exc
+    if path.suffix.lower() == ".json":
+        return [parse_json(text, name)]
+    return parse_yaml(text, name)
+
+
+def parse_json(text: str, name: str) -> Document:
+    """Parse JSON text, rejecting duplicate keys."""
+    duplicates: list[str] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            duplicates.extend(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        return obj
+
+    # The collector rescans the growing heap while a large document is built; pausing it
+    # makes parsing several times faster and nothing here creates cycles.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = json.loads(text, object_pairs_hook=pairs_hook)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
+        ) from exc
+    except RecursionError as exc:
+        raise InputError("invalid JSON: nesting too deep", file=name) from exc
+    finally:
+        if was_enabled:
+            gc.enable()
+    locator = JsonTextLocator(text)
+    if duplicates:
+        line, column = _find_json_key(text, duplicates[0])
+        raise InputError(
+            f"duplicate key {duplicates[0]!r}: each key may appear once per object",
+            file=name,
+            line=line,
+            column=column,
+        )
+    return Document(name, data, locator)
+
+
+def _find_json_key(text: str, key: str) -> tuple[int, int]:
+    """Position of the second occurrence of a key (the duplicate), best effort."""
+    pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+    matches = list(pattern.finditer(text))
+    offset = matches[1].start() if len(matches) > 1 else (matches[0].start() if matches else 0)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_PLAIN_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _TIMESTAMP}
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, name: str) -> list[Document]:
+    """Parse a YAML stream into one document per ``---`` section."""
+    if len(text) > MAX_YAML_BYTES:
+        raise InputError(f"YAML file larger than {MAX_YAML_BYTES} bytes; use JSON", file=name)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise InputError(
+            f"invalid YAML: {problem}",
+            file=name,
+            line=mark.line + 1 if mark else 0,
+            column=mark.column + 1 if mark else 0,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", file=name) from exc
+    budget = [max(len(text), 1024) * MAX_NODES_PER_BYTE]
+    documents = []
+    for index, node in enumerate(n for n in nodes if n is not None):
+        positions: dict[str, tuple[int, int]] = {}
+        data = _build(node, name, [], positions, budget)
+        label = name if len(nodes) == 1 else f"{name}#{index + 1}"
+        documents.append(Document(label, data, MappedLocator(positions)))
+    return documents
+
+
+def _build(
+    node: yaml.Node,
+    name: str,
+    path: list[str | int],
+    positions: dict[str, tuple[int, int]],
+    budget: list[int],
+    anchor: tuple[int, int] | None = None,
+) -> Any:
+    """Turn a composed YAML node into JSON-shaped data, recording each value's position."""
+    mark = node.start_mark
+    here = (mark.line + 1, mark.column + 1)
+    positions.setdefault(to_pointer(path), anchor or here)
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError("YAML aliases expand to too many values", file=name, line=here[0])
+    if len(path) > MAX_DEPTH:
+        raise InputError(
+            f"nesting deeper than {MAX_DEPTH} levels", file=name, line=here[0], column=here[1]
+        )
+    if node.tag not in _PLAIN_TAGS and node.tag != _MERGE:
+        raise InputError(
+            f"YAML tag {node.tag!r} is not allowed: only plain JSON-like values are",
+            file=name,
+            line=here[0],
+            column=here[1],
+        )
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in _merged_pairs(node, name):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL:
+                raise InputError(
+                    "mapping keys must be strings",
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    column=key_node.start_mark.column + 1,
+                )
+            key = str(key_node.value)
+            key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in result:
+                raise InputError(
+                    f"duplicate key {key!r}: each key may appear once per mapping",
+                    file=name,
+                    line=key_at[0],
+                    column=key_at[1],
+                )
+            result[key] = _build(value_node, name, [*path, key], positions, budget, key_at)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, name, [*path, i], positions, budget) for i, item in enumerate(node.value)
+        ]
+    return _scalar(node, name)
+
+
+def _merged_pairs(node: yaml.MappingNode, name: str) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+    """Yield a mapping's own pairs, after those merged in with ``<<`` (own keys win)."""
+    own = [(k, v) for k, v in node.value if k.tag != _MERGE]
+    own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE:
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise InputError(
+                    "'<<' must merge a mapping",
+                    file=name,
+                    line=source.start_mark.line + 1,
+                    column=source.start_mark.column + 1,
+                )
+            for k, v in _merged_pairs(source, name):
+                if k.value not in own_keys:
+                    own_keys.add(k.value)
+                    yield k, v
+    yield from own
+
+
+_INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT_RE = re.compile(r"^[-+]?([0-9][0-9_]*)?\.?[0-9]*([eE][-+]?[0-9]+)?$")
+
+
+def _scalar(node: yaml.Node, name: str) -> Any:
+    """Resolve a scalar the way JSON would read it; YAML 1.1 oddities stay strings."""
+    value: str = node.value
+    if node.tag == _NULL:
+        return None
+    if node.tag == _BOOL:
+        # YAML 1.1 also reads yes/no/on/off as booleans; only true/false are here.
+        lowered = value.lower()
+        return lowered == "true" if lowered in ("true", "false") else value
+    if node.tag == _INT and _INT_RE.match(value):
+        return int(value.replace("_", ""))
+    if node.tag == _FLOAT and _FLOAT_RE.match(value) and any(c.isdigit() for c in value):
+        return float(value.replace("_", ""))
+    return value

@@ -1,0 +1,171 @@
+"""Frozen value types that flow from evaluation to the formatters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from checker.errors import ExitCode
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ``--fail-on`` picks the lowest one that fails the run."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class FindingState(StrEnum):
+    """Whether a finding counts against the gate."""
+
+    OPEN = "open"
+    WAIVED = "waived"
+    BASELINE = "baseline"
+
+
+class Status(StrEnum):
+    """The outcome of one rule on one document."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding points: file, RFC 6901 JSON pointer, 1-based line and column."""
+
+    file: str
+    pointer: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found by a rule in a document.
+
+    ``fingerprint`` identifies the finding across runs: it is built from the rule, the file
+    and the path with array indexes replaced by the ids of the elements (customer,
+    subscription...), so it survives reordering and changing values in messages.
+    ``customer`` and ``subscription`` are the ids the finding is about, when any.
+    A finding that is ``WAIVED`` or ``BASELINE`` is reported but does not fail the run;
+    ``note`` says why.
+    """
+
+    rule_id: str
+    severity: Severity
+    message: str
+    location: Location
+    title: str = ""
+    remediation: str = ""
+    fingerprint: str = ""
+    customer: str = ""
+    subscription: str = ""
+    state: FindingState = FindingState.OPEN
+    note: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Deterministic order: by file, position, rule, pointer, message."""
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.rule_id, loc.pointer, self.message)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A threshold a rule reads from the partner's configuration, with its default."""
+
+    name: str
+    default: Any
+    description: str
+
+
+CLOUDS = ("global", "us-government", "germany", "21vianet")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A catalogue entry, as declared in the METADATA block above the rule.
+
+    ``target`` is ``configuration`` or ``accounts`` (which documents it evaluates), or
+    ``input`` for checker's own CHK-* findings about the inputs.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    concern: str
+    target: str
+    clouds: tuple[str, ...] = CLOUDS
+    description: str = ""
+    remediation: str = ""
+    guidance_seed: str = ""
+    guidance_quote: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    module: str = ""
+    line: int = 0
+    builtin: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """The status of one rule on one document; ``reason`` explains not-applicable."""
+
+    rule_id: str
+    file: str
+    status: Status
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document that took part in the run."""
+
+    file: str
+    kind: str
+    partner_id: str = ""
+    cloud: str = ""
+    as_of: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a run found; the exit code is derived from it, never computed elsewhere."""
+
+    findings: tuple[Finding, ...]
+    results: tuple[RuleResult, ...] = ()
+    documents: tuple[DocumentInfo, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    engine: str = ""
+    skipped: tuple[str, ...] = field(default=())
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """Open findings at or above the ``--fail-on`` severity."""
+        return tuple(
+            f
+            for f in self.findings
+            if f.state is FindingState.OPEN and f.severity.rank >= self.fail_on.rank
+        )
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 when nothing fails the run, 1 when a finding does."""
+        return ExitCode.FINDINGS if self.failing else ExitCode.OK
+
+    def count(self, severity: Severity) -> int:
+        """Number of findings of one severity."""
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def count_status(self, status: Status) -> int:
+        """Number of rule results with one status."""
+        return sum(1 for r in self.results if r.status is status)

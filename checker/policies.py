@@ -1,0 +1,205 @@
+"""Policy modules and the rule catalogue read from their METADATA blocks.
+
+Each rule's id, title, severity, remediation and guidance live in one place: the OPA
+METADATA comment above the rule. Both engines ignore comments, so the catalogue is read
+here, in Python, and works the same whichever engine evaluates (regorus has no
+``rego.metadata``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from checker.errors import PolicyError
+from checker.model import CLOUDS, Parameter, Rule, Severity
+from checker.resources import builtin_policy_dir
+
+CONFIGURATION = "configuration"
+ACCOUNTS = "accounts"
+
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PolicyModule:
+    """One ``.rego`` file: its display name, source and package."""
+
+    name: str
+    source: str
+    package: str
+    builtin: bool
+
+    @property
+    def is_test(self) -> bool:
+        """Rego unit-test modules end in ``_test.rego``."""
+        return self.name.endswith("_test.rego")
+
+
+# Findings about the inputs themselves, produced by checker rather than by a policy.
+INPUT_RULES = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            "CHK-LOAD",
+            "Input file can be read and parsed",
+            Severity.ERROR,
+            "input",
+            "input",
+            remediation="Fix the file so that it is UTF-8 YAML or JSON without duplicate keys "
+            "or tags.",
+        ),
+        Rule(
+            "CHK-SCHEMA",
+            "Document matches its JSON Schema",
+            Severity.ERROR,
+            "input",
+            "input",
+            remediation="Change the value to what the schema expects (see schemas/).",
+        ),
+        Rule(
+            "CHK-PARTNER",
+            "Snapshot has its partner's configuration",
+            Severity.ERROR,
+            "input",
+            "input",
+            remediation="Pass the PartnerConfiguration whose partner.id equals the snapshot's "
+            "partnerId, among the inputs or with --config.",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """The modules to load and the catalogue of the rules they declare."""
+
+    modules: tuple[PolicyModule, ...]
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    def without_tests(self) -> tuple[PolicyModule, ...]:
+        """Modules needed to check documents (tests left out)."""
+        return tuple(m for m in self.modules if not m.is_test)
+
+    def rules_for(self, target: str) -> list[Rule]:
+        """Catalogue rules evaluated on one input kind, sorted by id."""
+        return sorted((r for r in self.rules.values() if r.target == target), key=lambda r: r.id)
+
+
+def load_policies(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> PolicySet:
+    """Read the built-in policies and those under ``extra_dirs``; build the catalogue."""
+    modules: list[PolicyModule] = []
+    if builtin:
+        root = builtin_policy_dir()
+        modules.extend(_read_dir(root, builtin=True, prefix="rego"))
+    for directory in extra_dirs:
+        if not directory.is_dir():
+            raise PolicyError(f"{directory}: policy path is not a readable folder")
+        found = _read_dir(directory, builtin=False, prefix=directory.as_posix())
+        if not found:
+            raise PolicyError(f"{directory}: no .rego files found")
+        modules.extend(found)
+    rules: dict[str, Rule] = {}
+    for module in modules:
+        if module.is_test:
+            continue
+        for rule in parse_metadata(module):
+            if rule.id in rules or rule.id in INPUT_RULES:
+                other = rules[rule.id].module if rule.id in rules else "checker"
+                raise PolicyError(f"{module.name}:{rule.line}: rule id {rule.id} already "
+                                  f"declared in {other}")
+            rules[rule.id] = rule
+    return PolicySet(tuple(modules), rules)
+
+
+def _read_dir(root: Path, *, builtin: bool, prefix: str) -> list[PolicyModule]:
+    modules = []
+    try:
+        paths = sorted(p for p in root.rglob("*.rego") if p.is_file())
+    except OSError as exc:
+        raise PolicyError(f"{root}: cannot read policy folder: {exc}") from exc
+    for path in paths:
+        name = f"{prefix}/{path.relative_to(root).as_posix()}"
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"{name}: cannot read policy: {exc}") from exc
+        match = _PACKAGE.search(source)
+        package = match.group(1) if match else ""
+        modules.append(PolicyModule(name, source, package, builtin))
+    return modules
+
+
+def _target_of(package: str) -> str | None:
+    for target in (CONFIGURATION, ACCOUNTS):
+        if package.startswith(f"checker.{target}."):
+            return target
+    return None
+
+
+def parse_metadata(module: PolicyModule) -> Iterable[Rule]:
+    """Yield a Rule for each METADATA block with a ``custom.id`` in a module."""
+    lines = module.source.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() != "# METADATA":
+            i += 1
+            continue
+        start = i + 1
+        block: list[str] = []
+        i += 1
+        while i < len(lines) and lines[i].lstrip().startswith("#"):
+            block.append(lines[i].lstrip()[2:] if lines[i].lstrip().startswith("# ") else "")
+            i += 1
+        try:
+            meta = yaml.safe_load("\n".join(block)) or {}
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{module.name}:{start}: METADATA is not valid YAML: {exc}") from exc
+        custom = meta.get("custom") or {} if isinstance(meta, dict) else {}
+        if not isinstance(custom, dict) or "id" not in custom:
+            continue
+        yield _rule_from(meta, custom, module, start)
+
+
+def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModule,
+               line: int) -> Rule:
+    where = f"{module.name}:{line}"
+    target = _target_of(module.package)
+    if target is None:
+        raise PolicyError(f"{where}: rules must be in a package under checker.configuration "
+                          f"or checker.accounts, not {module.package!r}")
+    try:
+        severity = Severity(custom.get("severity", "error"))
+    except ValueError as exc:
+        raise PolicyError(f"{where}: severity must be error, warning or info") from exc
+    clouds = tuple(custom.get("clouds") or CLOUDS)
+    unknown = sorted(set(clouds) - set(CLOUDS))
+    if unknown:
+        raise PolicyError(f"{where}: unknown cloud(s) {', '.join(unknown)}")
+    guidance = custom.get("guidance") or {}
+    parameters = tuple(
+        Parameter(str(p.get("name", "")), p.get("default"), str(p.get("description", "")))
+        for p in custom.get("parameters") or []
+        if isinstance(p, dict)
+    )
+    return Rule(
+        id=str(custom["id"]),
+        title=str(meta.get("title", "")),
+        severity=severity,
+        concern=str(custom.get("concern", "")),
+        target=target,
+        clouds=clouds,
+        description=str(meta.get("description", "")).strip(),
+        remediation=str(custom.get("remediation", "")).strip(),
+        guidance_seed=str(guidance.get("seed", "")),
+        guidance_quote=str(guidance.get("quote", "")).strip(),
+        parameters=parameters,
+        module=module.name,
+        line=line,
+        builtin=module.builtin,
+    )

@@ -1,0 +1,366 @@
+"""The one-way pipeline: load -> validate -> evaluate -> findings -> report.
+
+``check`` and ``validate_only`` are the library's entry points; they return a ``Report`` and
+never print. Anything that prevents a complete evaluation raises a ``CheckerError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from checker.engines import ENGINES, Engine, EngineOptions
+from checker.errors import EngineError, InputError, UsageError
+from checker.loading import Document, discover, load_file
+from checker.model import (
+    DocumentInfo,
+    Finding,
+    Location,
+    Report,
+    Rule,
+    RuleResult,
+    Severity,
+    Status,
+)
+from checker.normalize import normalize_snapshot
+from checker.policies import ACCOUNTS, CONFIGURATION, INPUT_RULES, PolicySet, load_policies
+from checker.validation import is_date_time, known_kinds, validate
+
+CONFIGURATION_KIND = "PartnerConfiguration"
+SNAPSHOT_KIND = "AccountSnapshot"
+ENTRY_POINTS = {CONFIGURATION: "checker.main.configuration", ACCOUNTS: "checker.main.accounts"}
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check and how; built by the CLI or by a program using the library."""
+
+    paths: tuple[Path, ...]
+    config: Path | None = None
+    policy_dirs: tuple[Path, ...] = ()
+    builtin_policies: bool = True
+    engine: str = "embedded"
+    engine_options: EngineOptions = field(default_factory=EngineOptions)
+    fail_on: Severity = Severity.ERROR
+    as_of: str | None = None
+    batch_size: int = 1000
+
+
+def normalize_as_of(value: str) -> str:
+    """Accept a date or RFC 3339 date-time for ``--as-of``; return a date-time."""
+    text = value.strip()
+    if len(text) == 10:
+        text += "T00:00:00Z"
+    if not is_date_time(text):
+        raise UsageError(f"--as-of: {value!r} is not a date (YYYY-MM-DD) or RFC 3339 date-time")
+    return text
+
+
+@dataclass
+class _Run:
+    """Mutable state of one run, frozen into a Report at the end."""
+
+    findings: list[Finding] = field(default_factory=list)
+    results: list[RuleResult] = field(default_factory=list)
+    documents: list[DocumentInfo] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def input_finding(self, rule_id: str, message: str, file: str, pointer: str = "",
+                      line: int = 0, column: int = 0) -> None:
+        rule = INPUT_RULES[rule_id]
+        fingerprint = _fingerprint(rule_id, file, pointer)
+        self.findings.append(Finding(rule_id, rule.severity, message,
+                                     Location(file, pointer, line, column),
+                                     rule.title, rule.remediation, fingerprint))
+
+
+def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run) -> list[Document]:
+    """Parse every input; unreadable files become CHK-LOAD findings."""
+    for path in [*paths, *explicit_extra]:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    documents: list[Document] = []
+    for path, explicit in discover([*paths, *explicit_extra]):
+        try:
+            loaded = load_file(path)
+        except InputError as exc:
+            run.input_finding("CHK-LOAD", str(exc.args[0]), exc.file, "", exc.line, exc.column)
+            continue
+        for doc in loaded:
+            if explicit or _looks_like_ours(doc.data):
+                documents.append(doc)
+            else:
+                run.skipped.append(doc.file)
+    return documents
+
+
+def _looks_like_ours(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    api = data.get("apiVersion")
+    ours_by_api = isinstance(api, str) and api.startswith("checker/")
+    return ours_by_api or data.get("kind") in known_kinds()
+
+
+def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
+    """Schema-check documents; return the valid ones."""
+    valid = []
+    for doc in documents:
+        kind = doc.kind
+        if kind not in known_kinds():
+            position = doc.locator.locate(["kind"])
+            expected = " or ".join(known_kinds())
+            found = f"kind {kind!r}" if kind else "no kind"
+            run.input_finding("CHK-SCHEMA", f"expected a document of kind {expected}, "
+                              f"found {found}", doc.file, position.pointer, position.line,
+                              position.column)
+            continue
+        if kind == SNAPSHOT_KIND:
+            normalize_snapshot(doc.data)
+        errors = list(validate(kind, doc.data))
+        for error in errors:
+            position = doc.locator.locate(error.path)
+            run.input_finding("CHK-SCHEMA", error.message, doc.file, position.pointer,
+                              position.line, position.column)
+        run.documents.append(_info(doc))
+        if not errors:
+            valid.append(doc)
+    return valid
+
+
+def _info(doc: Document) -> DocumentInfo:
+    data = doc.data
+    if doc.kind == CONFIGURATION_KIND:
+        partner = data.get("partner") if isinstance(data.get("partner"), dict) else {}
+        return DocumentInfo(doc.file, CONFIGURATION_KIND, str(partner.get("id", "")),
+                            str(data.get("cloud", "")))
+    return DocumentInfo(doc.file, str(doc.kind), str(data.get("partnerId", "")),
+                        as_of=str(data.get("asOf", "")))
+
+
+def validate_only(paths: Sequence[Path]) -> Report:
+    """Load and schema-check documents without evaluating any policy."""
+    run = _Run()
+    _validate(_load(paths, (), run), run)
+    return _report(run, Severity.ERROR, "", ())
+
+
+def check(options: CheckOptions) -> Report:
+    """Run the whole pipeline and return its report."""
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine {options.engine!r}; choose from {', '.join(ENGINES)}")
+    as_of = normalize_as_of(options.as_of) if options.as_of else None
+    policies = load_policies(options.policy_dirs, builtin=options.builtin_policies)
+    engine = ENGINES[options.engine](options.engine_options)
+    engine.load(policies.without_tests())
+
+    run = _Run()
+    extra = (options.config,) if options.config else ()
+    documents = _validate(_load(options.paths, extra, run), run)
+    configs = [d for d in documents if d.kind == CONFIGURATION_KIND]
+    snapshots = [d for d in documents if d.kind == SNAPSHOT_KIND]
+    forced = _forced_config(options.config, configs)
+    by_partner: dict[str, Document] = {}
+    for config in configs:
+        by_partner.setdefault(config.data["partner"]["id"], config)
+
+    evaluator = _Evaluator(engine, policies, run, options.batch_size)
+    for config in configs:
+        partner = config.data["partner"]["id"]
+        snapshot_as_of = next((s.data["asOf"] for s in snapshots
+                               if s.data["partnerId"] == partner), None)
+        evaluator.configuration(config, as_of or snapshot_as_of or _today())
+    for snapshot in snapshots:
+        matched = forced or by_partner.get(snapshot.data["partnerId"])
+        if matched is None or matched.data["partner"]["id"] != snapshot.data["partnerId"]:
+            position = snapshot.locator.locate(["partnerId"])
+            reason = (f"--config is for partner {matched.data['partner']['id']!r}" if matched
+                      else "no valid PartnerConfiguration with that partner.id was given")
+            run.input_finding("CHK-PARTNER", f"snapshot of partner "
+                              f"{snapshot.data['partnerId']!r} cannot be checked: {reason}",
+                              snapshot.file, position.pointer, position.line, position.column)
+            continue
+        evaluator.accounts(snapshot, matched, as_of or snapshot.data["asOf"])
+    return _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
+
+
+def _forced_config(path: Path | None, configs: Sequence[Document]) -> Document | None:
+    if path is None:
+        return None
+    wanted = {d.file for d in load_file(path)} if path.is_file() else set()
+    return next((c for c in configs if c.file in wanted), None)
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00Z")
+
+
+def _report(run: _Run, fail_on: Severity, engine: str, rules: tuple[Rule, ...]) -> Report:
+    used = {f.rule_id for f in run.findings} | {r.rule_id for r in run.results}
+    catalogue = [*INPUT_RULES.values(), *rules]
+    return Report(
+        findings=tuple(sorted(set(run.findings), key=lambda f: f.sort_key)),
+        results=tuple(sorted(run.results, key=lambda r: (r.file, r.rule_id))),
+        documents=tuple(sorted(run.documents, key=lambda d: d.file)),
+        fail_on=fail_on,
+        engine=engine,
+        skipped=tuple(sorted(run.skipped)),
+        rules=tuple(sorted((r for r in catalogue if r.id in used or r.target != "input"),
+                           key=lambda r: r.id)),
+    )
+
+
+class _Evaluator:
+    """Evaluates documents and turns the engine's answers into findings and results."""
+
+    def __init__(self, engine: Engine, policies: PolicySet, run: _Run, batch_size: int) -> None:
+        self._engine = engine
+        self._policies = policies
+        self._run = run
+        self._batch_size = max(1, batch_size)
+
+    def configuration(self, config: Document, as_of: str) -> None:
+        payload = {"configuration": config.data, "asOf": as_of}
+        answer = self._ask(CONFIGURATION, payload)
+        fired = self._collect(answer["deny"], {"": config, "configuration": config}, config,
+                              offset=0)
+        skipped = _not_applicable(answer)
+        self._results(CONFIGURATION, config, config.data["cloud"], fired, [skipped])
+
+    def accounts(self, snapshot: Document, config: Document, as_of: str) -> None:
+        data = snapshot.data
+        header = {k: v for k, v in data.items() if k != "customers"}
+        customers = data["customers"]
+        fired: set[str] = set()
+        skipped_per_batch: list[dict[str, str]] = []
+        documents = {"": snapshot, "configuration": config}
+        for start in range(0, max(len(customers), 1), self._batch_size):
+            batch = {**header, "customers": customers[start:start + self._batch_size]}
+            payload = {"configuration": config.data, "snapshot": batch, "asOf": as_of}
+            answer = self._ask(ACCOUNTS, payload)
+            fired |= self._collect(answer["deny"], documents, snapshot, offset=start)
+            skipped_per_batch.append(_not_applicable(answer))
+        self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, skipped_per_batch)
+
+    def _ask(self, target: str, payload: dict[str, Any]) -> dict[str, Any]:
+        answer = self._engine.evaluate(ENTRY_POINTS[target], orjson.dumps(payload).decode())
+        if (not isinstance(answer, dict) or not isinstance(answer.get("deny"), list)
+                or not isinstance(answer.get("not_applicable"), list)):
+            raise EngineError(f"data.{ENTRY_POINTS[target]} returned an unexpected value; "
+                              "is a policy redefining checker.main?")
+        return answer
+
+    def _collect(self, raw_findings: list[Any], documents: dict[str, Document],
+                 default: Document, offset: int) -> set[str]:
+        """Turn raw deny objects into findings; return the rule ids that fired."""
+        fired = set()
+        for raw in raw_findings:
+            rule_id, message, path, target = _parse_raw(raw)
+            doc = documents.get(target)
+            if doc is None:
+                raise EngineError(f"rule {rule_id} names unknown document {target!r}")
+            if doc is default and offset and len(path) > 1 and path[0] == "customers" \
+                    and isinstance(path[1], int):
+                path = ["customers", path[1] + offset, *path[2:]]
+            rule = self._policies.rules.get(rule_id)
+            position = doc.locator.locate(path)
+            identity, customer, subscription = _identity(doc.data, path)
+            self._run.findings.append(Finding(
+                rule_id,
+                rule.severity if rule else Severity.ERROR,
+                message,
+                Location(doc.file, position.pointer, position.line, position.column),
+                rule.title if rule else "",
+                rule.remediation if rule else "",
+                _fingerprint(rule_id, doc.file, identity),
+                customer,
+                subscription,
+            ))
+            fired.add(rule_id)
+        return fired
+
+    def _results(self, target: str, doc: Document, cloud: str, fired: set[str],
+                 skipped_per_batch: list[dict[str, str]]) -> None:
+        rules: dict[str, Rule | None] = {r.id: r for r in self._policies.rules_for(target)}
+        for rule_id in fired:
+            rules.setdefault(rule_id, None)
+        for rule_id, rule in rules.items():
+            if rule_id in fired:
+                result = RuleResult(rule_id, doc.file, Status.FAIL)
+            elif rule is not None and cloud not in rule.clouds:
+                result = RuleResult(rule_id, doc.file, Status.NOT_APPLICABLE,
+                                    f"does not apply to cloud {cloud}")
+            elif skipped_per_batch and all(rule_id in s for s in skipped_per_batch):
+                result = RuleResult(rule_id, doc.file, Status.NOT_APPLICABLE,
+                                    skipped_per_batch[0][rule_id])
+            else:
+                result = RuleResult(rule_id, doc.file, Status.PASS)
+            self._run.results.append(result)
+
+
+def _parse_raw(raw: Any) -> tuple[str, str, list[str | int], str]:
+    """Check one deny object's shape: {"rule", "msg", "path"?, "document"?}."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str) \
+            or not isinstance(raw.get("msg"), str):
+        raise EngineError(f"a policy produced a finding without string 'rule' and 'msg': "
+                          f"{orjson.dumps(raw).decode()[:200]}")
+    path = raw.get("path", [])
+    if not isinstance(path, list) or not all(
+            isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool)) for p in path):
+        raise EngineError(f"rule {raw['rule']}: 'path' must be an array of keys and indexes")
+    document = raw.get("document", "")
+    if document not in ("", "configuration"):
+        document = str(document)
+    return raw["rule"], raw["msg"], path, document
+
+
+def _not_applicable(answer: dict[str, Any]) -> dict[str, str]:
+    return {str(n.get("rule")): str(n.get("msg", "")) for n in answer["not_applicable"]
+            if isinstance(n, dict)}
+
+
+def _fingerprint(rule_id: str, file: str, identity: str) -> str:
+    return hashlib.sha256(f"{rule_id}\0{file}\0{identity}".encode()).hexdigest()[:32]
+
+
+def _identity(data: Any, path: Sequence[str | int]) -> tuple[str, str, str]:
+    """Path with array indexes replaced by element ids, plus the customer and subscription.
+
+    ``/customers/3/subscriptions/0/status`` becomes ``/customers[c-42]/subscriptions[s-7]/
+    status``: stable when customers are reordered, which a baseline relies on.
+    """
+    node = data
+    parts: list[str] = []
+    customer = subscription = ""
+    previous: str | int = ""
+    for part in path:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            ident = _element_id(node)
+            parts.append(f"[{ident}]" if ident else f"[{part}]")
+            if previous == "customers":
+                customer = ident
+            elif previous == "subscriptions":
+                subscription = ident
+            elif isinstance(node, dict) and isinstance(node.get("subscriptionId"), str):
+                subscription = node["subscriptionId"]
+        else:
+            parts.append("/" + str(part))
+            node = node.get(part) if isinstance(node, dict) and isinstance(part, str) else None
+        previous = part
+    return "".join(parts), customer, subscription
+
+
+def _element_id(node: Any) -> str:
+    if isinstance(node, dict):
+        for key in ("id", "eventId"):
+            value = node.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return ""

@@ -1,0 +1,119 @@
+"""Validate documents against the JSON Schemas in ``schemas/``.
+
+The compiled ``jsonschema-rs`` validator does the work: the pure-Python validator took
+17 s on a 100k-customer snapshot where this takes about 0.1 s. Errors become findings with
+the pointer of the offending value, so they are located like any policy finding.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+
+from checker.errors import CheckerError
+from checker.resources import schema_dir
+
+SCHEMA_FILES = {
+    "PartnerConfiguration": "partner-configuration.schema.json",
+    "AccountSnapshot": "account-snapshot.schema.json",
+}
+MAX_ERRORS_PER_DOCUMENT = 100
+
+# Nanosecond timestamps, which both Rego engines use, cover 1677-09-21 to 2262-04-11.
+_MIN_YEAR, _MAX_YEAR = 1678, 2261
+_DATE_TIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))?)?$"
+)
+
+
+def is_date_time(value: str) -> bool:
+    """Whether a string is a date or date-time both Rego engines can represent."""
+    match = _DATE_TIME.match(value)
+    if not match:
+        return False
+    year, month, day, hour, minute, second, off_h, off_m = (
+        int(g) if g else 0 for g in match.groups()
+    )
+    try:
+        datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return _MIN_YEAR <= year <= _MAX_YEAR and off_h < 24 and off_m < 60
+
+
+def _is_date(value: str) -> bool:
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10 and _MIN_YEAR <= parsed.year <= _MAX_YEAR
+
+
+FORMATS = {"checker-date": _is_date, "checker-date-time": is_date_time}
+_FORMAT_MESSAGES = {
+    "checker-date": f"a calendar date YYYY-MM-DD between {_MIN_YEAR} and {_MAX_YEAR}",
+    "checker-date-time": (
+        f"an RFC 3339 date-time (or date) between {_MIN_YEAR} and {_MAX_YEAR}, "
+        "e.g. 2026-06-30T00:00:00Z"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """One way a document breaks its schema: where (a path) and what was expected."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+
+def load_schema(kind: str) -> dict[str, Any]:
+    """Read the JSON Schema of a document kind."""
+    path: Path = schema_dir() / SCHEMA_FILES[kind]
+    try:
+        schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CheckerError(f"{path.name}: cannot read schema: {exc}") from exc
+    return schema
+
+
+@functools.cache
+def _validator(kind: str) -> Any:
+    return jsonschema_rs.validator_for(
+        load_schema(kind), validate_formats=True, formats=FORMATS, offline=True
+    )
+
+
+def known_kinds() -> tuple[str, ...]:
+    """Document kinds checker validates."""
+    return tuple(SCHEMA_FILES)
+
+
+def validate(kind: str, data: Any) -> Iterator[SchemaError]:
+    """Yield the schema errors of a document of a known kind, at most a bounded number."""
+    validator = _validator(kind)
+    if validator.is_valid(data):
+        return
+    for count, error in enumerate(validator.iter_errors(data)):
+        if count == MAX_ERRORS_PER_DOCUMENT:
+            yield SchemaError((), f"more than {MAX_ERRORS_PER_DOCUMENT} schema errors; "
+                              "fix these and run again")
+            return
+        yield SchemaError(tuple(error.instance_path), _message(error))
+
+
+def _message(error: Any) -> str:
+    schema_path = list(error.schema_path)
+    if schema_path and schema_path[-1] == "format":
+        fmt = str(error.message).rsplit('"', 2)[-2] if '"' in error.message else ""
+        if fmt in _FORMAT_MESSAGES:
+            return f"{json.dumps(error.instance)} is not {_FORMAT_MESSAGES[fmt]}"
+    return str(error.message)

@@ -1,0 +1,421 @@
+# Account state against the partner's own collections policy: each customer's
+# receivables, subscriptions and the partner's recorded actions, plus the
+# partner's own bill from Microsoft or 21Vianet.
+#
+# Rules work per customer (some i, c in input.snapshot.customers) and never
+# count across customers. Money is compared in whole cents so that OPA
+# (decimal arithmetic) and regorus (binary floating point) agree.
+package checker.accounts.state
+
+import data.checker.lib
+import rego.v1
+
+cloud := input.configuration.cloud
+
+collections := object.get(input.configuration, "collectionsPolicy", {})
+
+# Past-due day at which access is impacted; 60 when the policy is silent.
+access_impact_days := object.get(collections, ["accessImpact", "pastDueDays"], 60)
+
+access_impact_action := object.get(collections, ["accessImpact", "action"], "not declared")
+
+# Longest a non-payment suspension may last without a decision: two weeks
+# short of the cloud's data-deletion window when the policy is silent.
+max_suspension_days := object.get(collections, "maxSuspensionDays", lib.deletion_window_days[cloud] - 14)
+
+action_at_percent := object.get(input.configuration, ["riskControls", "spendingBudgets", "actionAtPercent"], 100)
+
+# Days after which a partner's own overdue bill gets its Partner Center
+# account suspended.
+partner_suspension_overdue_days := 60
+
+# Subscription statuses in which the customer has lost access. Anything else,
+# including statuses Partner Center may add later, is left alone.
+impacted_statuses := {"suspended", "disabled"}
+
+# Partner actions that change a subscription's access, and those that take
+# access away without ending the subscription.
+access_actions := {"disable", "suspend", "block", "cancel", "reactivate"}
+
+suspending_actions := {"disable", "suspend", "block"}
+
+customer_name(c) := n if {
+	n := c.companyProfile.companyName
+	n != ""
+} else := c.id
+
+cents(x) := round(x * 100)
+
+money(cents_value) := sprintf("%.2f", [cents_value / 100])
+
+# An action without subscriptionId applies to all the customer's subscriptions.
+applies_to(a, _) if not a.subscriptionId
+
+applies_to(a, s) if lower(a.subscriptionId) == lower(s.id)
+
+# The partner's most recent access-changing action on subscription s (the
+# later entry wins a tie); undefined when the partner never acted on it.
+latest_access_action(c, s) := c.partnerActions[k] if {
+	dated := {[lib.ns(a.date), n] |
+		some n, a in c.partnerActions
+		a.action in access_actions
+		applies_to(a, s)
+	}
+	count(dated) > 0
+	[_, k] := max(dated)
+}
+
+# The subscription is currently suspended, disabled or blocked by the
+# partner for non-payment: the suspending action itself.
+nonpayment_suspension(c, s) := a if {
+	s.status in impacted_statuses
+	a := latest_access_action(c, s)
+	a.action in suspending_actions
+	a.reason == "non-payment"
+}
+
+# A cancel, restore or keep-suspended decision recorded at or after time t.
+decided_since(c, s, t) if {
+	some a in c.partnerActions
+	a.decision
+	applies_to(a, s)
+	lib.ns(a.date) >= t
+}
+
+azure_customer(c) if {
+	some s in c.subscriptions
+	lib.is_azure(s)
+}
+
+azure_or_usage_customer(c) if azure_customer(c)
+
+azure_or_usage_customer(c) if c.usageSummary
+
+batch_has_azure if {
+	some c in input.snapshot.customers
+	azure_customer(c)
+}
+
+batch_has_azure_or_usage if {
+	some c in input.snapshot.customers
+	azure_or_usage_customer(c)
+}
+
+recent_budget_action(c) if {
+	some a in c.partnerActions
+	a.action == "budget-action"
+	d := lib.days_since(a.date)
+	d >= 0
+	d <= 30
+}
+
+percent_used(spend, budget) := sprintf("%d%%", [floor((spend * 100) / budget)]) if budget > 0
+
+percent_used(_, 0) := "over a zero budget"
+
+upstream_biller := "21Vianet" if cloud == "21vianet"
+
+upstream_biller := "Microsoft" if cloud != "21vianet"
+
+partner_invoice_unpaid_cents(inv) := cents(inv.totalCharges + object.get(inv, "paidAmount", 0))
+
+partner_invoice_days_past_due(inv) := lib.days_since(inv.invoiceDate) - lib.upstream_payment_terms_days[cloud]
+
+# METADATA
+# title: Customer past the access-impact day still has active subscriptions
+# description: >-
+#   The partner's collections policy names the past-due day at which access to
+#   the subscription is impacted. A customer whose oldest unpaid invoice is past
+#   due beyond that day while a subscription is still active shows the policy is
+#   not applied, and the partner keeps carrying the customer's non-payment.
+# custom:
+#   id: ACCT-001
+#   concern: accounts
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
+#   remediation: >-
+#     Apply the declared access-impact action (disable, suspend, block or cancel,
+#     as the cloud allows) to the customer's active subscriptions, or collect the
+#     overdue invoices.
+#   parameters:
+#     - name: collectionsPolicy.accessImpact.pastDueDays
+#       default: 60
+#       description: >-
+#         Days past due at which access is impacted; when the policy is silent, 60
+#         days (the point at which Partner Center suspends a partner whose own
+#         bill is overdue).
+deny contains finding if {
+	threshold := access_impact_days
+	some i, c in input.snapshot.customers
+	days := lib.days_past_due(c)
+	days > threshold
+	some j, s in c.subscriptions
+	s.status == "active"
+	finding := {
+		"rule": "ACCT-001",
+		"msg": sprintf(
+			"customer %q is %d days past due (access is impacted at %d days, action %s) but subscription %s is still active",
+			[customer_name(c), days, threshold, access_impact_action, s.id],
+		),
+		"path": ["customers", i, "subscriptions", j, "status"],
+	}
+}
+
+# METADATA
+# title: Subscription still suspended for non-payment after the debt was cleared
+# description: >-
+#   Access is impacted for non-payment only; once no invoice of the customer is
+#   past due any more, a subscription the partner suspended, disabled or blocked
+#   for non-payment should be restored. The subscription's non-payment
+#   suspension is the partner's latest access action on it (partnerActions).
+# custom:
+#   id: ACCT-002
+#   concern: accounts
+#   severity: warning
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
+#   remediation: >-
+#     Reactivate the subscription and record a reactivate action, or record why
+#     it stays suspended.
+#   parameters: []
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	some j, s in c.subscriptions
+	a := nonpayment_suspension(c, s)
+	lib.days_past_due(c) == 0
+	finding := {
+		"rule": "ACCT-002",
+		"msg": sprintf(
+			"subscription %s of customer %q is %s for non-payment since %s although no invoice of the customer is past due any more",
+			[s.id, customer_name(c), s.status, a.date],
+		),
+		"path": ["customers", i, "subscriptions", j, "status"],
+	}
+}
+
+# METADATA
+# title: Non-payment suspension near the data-deletion window with no decision
+# description: >-
+#   Customer data is deleted a fixed time after a legacy suspension (90 days in
+#   Partner Center global, US Government and Germany; 60 days with 21Vianet),
+#   facts from the Partner Center suspension pages rather than the seed. A
+#   subscription suspended for non-payment longer than the partner's maximum
+#   suspension with no cancel, restore or keep-suspended decision recorded
+#   drifts into data loss that nobody decided.
+# custom:
+#   id: ACCT-003
+#   concern: accounts
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
+#   remediation: >-
+#     Decide whether to cancel or restore the subscription (or keep it suspended)
+#     and record the decision in partnerActions before the cloud deletes the
+#     customer's data.
+#   parameters:
+#     - name: collectionsPolicy.maxSuspensionDays
+#       default: deletion window minus 14 days (76 global, US Government, Germany; 46 21Vianet)
+#       description: Longest a subscription may stay suspended for non-payment before a decision is recorded.
+deny contains finding if {
+	limit := max_suspension_days
+	some i, c in input.snapshot.customers
+	some j, s in c.subscriptions
+	a := nonpayment_suspension(c, s)
+	days := lib.days_since(a.date)
+	days > limit
+	not decided_since(c, s, lib.ns(a.date))
+	finding := {
+		"rule": "ACCT-003",
+		"msg": sprintf(
+			"subscription %s of customer %q has been suspended for non-payment for %d days (limit %d) with no cancel or restore decision recorded; in cloud %s its data is deleted %d days after suspension",
+			[s.id, customer_name(c), days, limit, cloud, lib.deletion_window_days[cloud]],
+		),
+		"path": ["customers", i, "subscriptions", j, "status"],
+	}
+}
+
+# METADATA
+# title: Azure spend at or over the spending budget with no partner action
+# description: >-
+#   Spending budgets limit the loss from fraudulent or runaway Azure use, which
+#   the partner pays for. Partner Center stops its budget emails above 100 %,
+#   so a customer at or over the partner's action threshold with no
+#   budget-action recorded in the last 30 days is unattended spend.
+# custom:
+#   id: ACCT-008
+#   concern: accounts
+#   severity: warning
+#   clouds: [global, us-government, germany]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: >-
+#     Review the customer's Azure usage, act (contact the customer, raise the
+#     budget with approval, or suspend) and record a budget-action in
+#     partnerActions.
+#   parameters:
+#     - name: riskControls.spendingBudgets.actionAtPercent
+#       default: 100
+#       description: Budget use, in percent, at which the partner must act.
+deny contains finding if {
+	cloud in lib.spending_budgets_available
+	some i, c in input.snapshot.customers
+	amount := c.usageSummary.budget.amount
+	is_number(amount)
+	budget := cents(amount)
+	spend := cents(c.usageSummary.totalCost)
+	spend > 0
+	spend * 10000 >= round(action_at_percent * 100) * budget
+	not recent_budget_action(c)
+	currency := object.get(c.usageSummary, "currencyCode", "")
+	finding := {
+		"rule": "ACCT-008",
+		"msg": sprintf(
+			"customer %q has spent %s %s of its %s Azure spending budget (%s; action due at %v%%) with no budget-action in the last 30 days",
+			[customer_name(c), money(spend), currency, money(budget), percent_used(spend, budget), action_at_percent],
+		),
+		"path": ["customers", i, "usageSummary", "totalCost"],
+	}
+}
+
+not_applicable contains {"rule": "ACCT-008", "msg": sprintf("cloud %s has no Azure spending budgets in Partner Center", [cloud])} if {
+	not cloud in lib.spending_budgets_available
+}
+
+not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or usage summaries"} if {
+	cloud in lib.spending_budgets_available
+	not batch_has_azure_or_usage
+}
+
+# METADATA
+# title: Azure customer without a spending budget
+# description: >-
+#   A spending budget caps how far fraudulent or runaway Azure consumption runs
+#   before the partner hears of it; Partner Center offers budgets wherever it
+#   sells Azure (not with 21Vianet). A customer with an Azure subscription and
+#   no budget (usageSummary.budget absent or null, or an amount of null) lacks
+#   that detection control.
+# custom:
+#   id: ACCT-009
+#   concern: accounts
+#   severity: error
+#   clouds: [global, us-government, germany]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: Set a spending budget on the customer in Partner Center (Customers, Azure spending) and export it in usageSummary.budget.
+#   parameters:
+#     - name: cloud
+#       default: none
+#       description: The rule applies only where Partner Center offers Azure spending budgets (global, US Government, Germany).
+deny contains finding if {
+	cloud in lib.spending_budgets_available
+	some i, c in input.snapshot.customers
+	azure_customer(c)
+	not is_number(c.usageSummary.budget.amount)
+	azure_ids := [s.id | some s in c.subscriptions; lib.is_azure(s)]
+	finding := {
+		"rule": "ACCT-009",
+		"msg": sprintf(
+			"customer %q has Azure subscription %s but no spending budget",
+			[customer_name(c), concat(", ", azure_ids)],
+		),
+		"path": ["customers", i, "usageSummary", "budget"],
+	}
+}
+
+not_applicable contains {"rule": "ACCT-009", "msg": sprintf("cloud %s has no Azure spending budgets in Partner Center", [cloud])} if {
+	not cloud in lib.spending_budgets_available
+}
+
+not_applicable contains {"rule": "ACCT-009", "msg": "no Azure subscriptions"} if {
+	cloud in lib.spending_budgets_available
+	not batch_has_azure
+}
+
+# METADATA
+# title: Partner's own invoice from Microsoft or 21Vianet is past due
+# description: >-
+#   The partner carries its customers' non-payment and must still pay its own
+#   bill. Partner Center invoices carry no due date; it is the invoice date plus
+#   the cloud's terms (Microsoft net 60, 21Vianet net 30, which also charges
+#   1.5 % a month). An invoice is unpaid while totalCharges plus paidAmount
+#   (negative for payments) is above zero. Up to 60 days past due this is a
+#   warning; beyond that ACCT-011 applies.
+# custom:
+#   id: ACCT-010
+#   concern: accounts
+#   severity: warning
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: Pay the invoice; do not let customers' non-payment delay the partner's own payments.
+#   parameters:
+#     - name: cloud
+#       default: none
+#       description: Decides the upstream payment terms (60 days global, US Government, Germany; 30 days 21Vianet).
+deny contains finding if {
+	some k, inv in input.snapshot.partnerInvoices
+	unpaid := partner_invoice_unpaid_cents(inv)
+	unpaid > 0
+	days := partner_invoice_days_past_due(inv)
+	days > 0
+	days <= partner_suspension_overdue_days
+	finding := {
+		"rule": "ACCT-010",
+		"msg": sprintf(
+			"partner %s's invoice %s from %s dated %s has %s %s unpaid and is %d days past due (net %d)",
+			[input.snapshot.partnerId, inv.id, upstream_biller, inv.invoiceDate, money(unpaid), object.get(inv, "currencyCode", ""), days, lib.upstream_payment_terms_days[cloud]],
+		),
+		"path": ["partnerInvoices", k],
+	}
+}
+
+# METADATA
+# title: Partner's own invoice more than 60 days past due
+# description: >-
+#   Partner Center suspends the partner's account when its own bill is more
+#   than 60 days overdue (a Partner Center billing fact, not a seed sentence),
+#   which stops it transacting for every customer. Due dates are derived as in
+#   ACCT-010.
+# custom:
+#   id: ACCT-011
+#   concern: accounts
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: Pay the invoice now and contact partner billing support to avoid or lift the account suspension.
+#   parameters:
+#     - name: cloud
+#       default: none
+#       description: Decides the upstream payment terms (60 days global, US Government, Germany; 30 days 21Vianet).
+deny contains finding if {
+	some k, inv in input.snapshot.partnerInvoices
+	unpaid := partner_invoice_unpaid_cents(inv)
+	unpaid > 0
+	days := partner_invoice_days_past_due(inv)
+	days > partner_suspension_overdue_days
+	finding := {
+		"rule": "ACCT-011",
+		"msg": sprintf(
+			"partner %s's invoice %s from %s dated %s has %s %s unpaid and is %d days past due (net %d): Partner Center suspends partner accounts more than %d days overdue",
+			[input.snapshot.partnerId, inv.id, upstream_biller, inv.invoiceDate, money(unpaid), object.get(inv, "currencyCode", ""), days, lib.upstream_payment_terms_days[cloud], partner_suspension_overdue_days],
+		),
+		"path": ["partnerInvoices", k],
+	}
+}
+
+not_applicable contains {"rule": rule, "msg": "no partner invoices in the snapshot"} if {
+	count(object.get(input.snapshot, "partnerInvoices", [])) == 0
+	some rule in ["ACCT-010", "ACCT-011"]
+}

@@ -1,0 +1,96 @@
+# Shared helpers and the per-cloud facts from Microsoft's guidance.
+# Rules read these instead of repeating them so that a cloud's profile
+# changes in one place.
+package checker.lib
+
+import rego.v1
+
+day_ns := 86400000000000
+
+minute_ns := 60000000000
+
+# Non-payment actions allowed per cloud. The seeds name "disable access or
+# outright cancel" (global, US Government, Germany) and "block access"
+# (21Vianet); later Partner Center pages add suspend for global and US
+# Government, and suspend or cancel on 21Vianet's own suspend page.
+allowed_nonpayment_actions := {
+	"global": {"disable", "suspend", "cancel"},
+	"us-government": {"disable", "suspend", "cancel"},
+	"germany": {"disable", "cancel"},
+	"21vianet": {"block", "suspend", "cancel"},
+}
+
+# Who receives the service request when fraud or misuse is suspected.
+escalation_target := {
+	"global": "microsoft",
+	"us-government": "microsoft",
+	"germany": "microsoft",
+	"21vianet": "21vianet",
+}
+
+# Days after a legacy suspension before customer data is deleted.
+deletion_window_days := {
+	"global": 90,
+	"us-government": 90,
+	"germany": 90,
+	"21vianet": 60,
+}
+
+# Payment terms the partner itself gets upstream (Microsoft net 60,
+# 21Vianet net 30).
+upstream_payment_terms_days := {
+	"global": 60,
+	"us-government": 60,
+	"germany": 60,
+	"21vianet": 30,
+}
+
+# Clouds where Partner Center offers Azure fraud alerts, and where it sells
+# Azure with spending budgets (21Vianet does not sell Azure through it).
+fraud_alerts_available := {"global"}
+
+spending_budgets_available := {"global", "us-government", "germany"}
+
+# Microsoft recommends responding to fraud alerts within one hour.
+default_fraud_response_minutes := 60
+
+# ns parses a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 date-time; a
+# date-time without an offset, as Partner Center exports some, is UTC.
+# Inputs are schema-checked first, so every string reaching here parses.
+ns(s) := time.parse_rfc3339_ns(sprintf("%sT00:00:00Z", [s])) if count(s) == 10
+
+ns(s) := time.parse_rfc3339_ns(s) if {
+	count(s) > 10
+	regex.match(`(Z|[+-][0-9]{2}:[0-9]{2})$`, s)
+}
+
+ns(s) := time.parse_rfc3339_ns(sprintf("%sZ", [s])) if {
+	count(s) > 10
+	not regex.match(`(Z|[+-][0-9]{2}:[0-9]{2})$`, s)
+}
+
+# now_ns is the evaluation's "now": the snapshot's asOf or --as-of, never
+# the wall clock, so an audit can be re-run for any date.
+now_ns := ns(input.asOf)
+
+# days_since is the number of whole days from s to now (negative if s is
+# in the future).
+days_since(s) := floor((now_ns - ns(s)) / day_ns)
+
+# An Azure plan or Azure subscription (usage-billed, MS-AZR offers or the
+# Azure product type).
+is_azure(sub) if sub.productType.id == "Azure"
+
+is_azure(sub) if startswith(upper(object.get(sub, "offerId", "")), "MS-AZR")
+
+is_azure(sub) if sub.billingType == "usage"
+
+# The amount still owed on a partner invoice to its customer.
+outstanding(inv) := inv.amount - object.get(inv, "paidAmount", 0)
+
+# Days the customer's oldest unpaid invoice is past due (0 when none is).
+days_past_due(customer) := max({d |
+	some inv in customer.receivables.invoices
+	outstanding(inv) > 0
+	d := days_since(inv.dueDate)
+} | {0})

@@ -1,0 +1,103 @@
+"""The schemas are the contract: they must themselves be sound and documented."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from checker.validation import validate
+
+SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.schema.json"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "partner-center"
+
+
+def _properties(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        for name, sub in (node.get("properties") or {}).items():
+            yield f"{where}/{name}", sub
+        for key, sub in node.items():
+            yield from _properties(sub, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, sub in enumerate(node):
+            yield from _properties(sub, f"{where}/{i}")
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+def test_schema_is_valid_2020_12_with_id_and_descriptions(path: Path) -> None:
+    schema = json.loads(path.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"].startswith("urn:checker:schema:")
+    undocumented = [w for w, sub in _properties(schema) if "description" not in sub]
+    assert undocumented == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SCHEMAS if "report" not in p.name], ids=lambda p: p.name
+)
+def test_document_schema_examples_are_valid(path: Path) -> None:
+    schema = json.loads(path.read_text())
+    assert schema["examples"]
+    for example in schema["examples"]:
+        assert list(validate(example["kind"], example)) == []
+
+
+def _snapshot(**customer: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "checker/v1",
+        "kind": "AccountSnapshot",
+        "asOf": "2026-06-30T00:00:00Z",
+        "partnerId": "p",
+        "customers": [{"id": "c", **customer}],
+    }
+
+
+def test_partner_center_payloads_are_accepted_as_exported() -> None:
+    subscription = json.loads((FIXTURES / "subscription.nce-expired.json").read_text())
+    fraud = json.loads((FIXTURES / "fraud-event.new-events-model.json").read_text())
+    usage = json.loads((FIXTURES / "customer-usage-summary.json").read_text())
+    customer = json.loads((FIXTURES / "customer.json").read_text())
+    doc = _snapshot(
+        companyProfile=customer["companyProfile"],
+        relationshipToPartner=customer["relationshipToPartner"],
+        subscriptions=[subscription],
+        fraudEvents=[fraud],
+        usageSummary=usage,
+    )
+    assert list(validate("AccountSnapshot", doc)) == []
+
+
+def test_unknown_partner_center_enum_values_are_data() -> None:
+    doc = _snapshot(
+        relationshipToPartner="some_new_relationship",
+        subscriptions=[{"id": "s", "status": "transferring"}],
+        fraudEvents=[{"eventId": "e", "eventTime": "2026-06-01T00:00:00Z",
+                      "eventStatus": "Escalated", "eventType": "BrandNewAnomaly"}],
+    )
+    assert list(validate("AccountSnapshot", doc)) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2026-06-30T00:00:00Z", True),
+        ("2021-12-08T00:25:45.69", True),
+        ("2026-06-30T10:00:00+05:30", True),
+        ("2026-06-30", True),
+        ("2026-02-30T00:00:00Z", False),
+        ("9999-12-31T23:59:59.9970000", False),
+        ("2026-06-30T25:00:00Z", False),
+        ("yesterday", False),
+    ],
+)
+def test_as_of_must_be_a_time_both_engines_can_represent(value: str, valid: bool) -> None:
+    doc = _snapshot()
+    doc["asOf"] = value
+    errors = list(validate("AccountSnapshot", doc))
+    assert (errors == []) is valid
+    if not valid:
+        assert errors[0].path == ("asOf",)
