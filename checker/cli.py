@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 FORMAT_NAMES = tuple(FORMATTERS)
 # Spelled out rather than read from checker.engines, which imports the engines themselves;
 # a test keeps the two in step.
-ENGINE_NAMES = ("embedded",)
+ENGINE_NAMES = ("embedded", "opa")
 SEVERITIES = ("error", "warning", "info")
 
 EXIT_CODES = """\b
@@ -63,8 +63,11 @@ def pair_outputs(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     return pairs
 
 
-def emit(report: Report, pairs: Sequence[tuple[str, Path | None]]) -> None:
-    """Render every format first, then write files atomically, then standard output."""
+def emit(report: Report, pairs: Sequence[tuple[str, Path | None]]) -> list[str]:
+    """Render every format first, then write files atomically, then standard output.
+
+    Returns the rendered texts, in the order of ``pairs`` (for the evidence manifest).
+    """
     from checker.output import write_atomically
 
     rendered = [(FORMATTERS[fmt]().render(report), out) for fmt, out in pairs]
@@ -74,6 +77,7 @@ def emit(report: Report, pairs: Sequence[tuple[str, Path | None]]) -> None:
     for text, out in rendered:
         if out is None:
             click.echo(text, nl=False)
+    return [text for text, _ in rendered]
 
 
 _paths = click.argument(
@@ -121,10 +125,34 @@ def cli() -> None:
               help="Judge snapshots as of this date or RFC 3339 date-time instead of their "
                    "asOf (re-run an audit for a past date).")
 @click.option("--engine", type=click.Choice(ENGINE_NAMES), default="embedded",
-              show_default=True, help="Policy engine.")
+              show_default=True, help="Policy engine: embedded (regorus) or opa (an OPA "
+                                      "server; its token is read from CHECKER_OPA_TOKEN).")
+@click.option("--opa-url", metavar="URL", default="http://localhost:8181", show_default=True,
+              envvar="CHECKER_OPA_URL", show_envvar=True,
+              help="OPA server for --engine opa (scheme://host:port).")
+@click.option("--opa-timeout", metavar="SECONDS", type=click.FloatRange(min=0, min_open=True),
+              default=30.0, show_default=True,
+              help="Longest wait for one answer of the OPA server.")
+@click.option("--opa-retries", metavar="N", type=click.IntRange(0, 10), default=2,
+              show_default=True,
+              help="Retries of an OPA request after a connection error or HTTP 502/503/504.")
+@click.option("--waivers", "waivers", multiple=True, metavar="FILE",
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Waivers document (kind Waivers); repeatable. Only these apply: Waivers "
+                   "documents found among the inputs are skipped.")
+@click.option("--max-waiver-days", type=click.IntRange(min=0), default=365, show_default=True,
+              metavar="N", help="Reject waivers expiring more than N days after the as-of date.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="REPORT",
+              help="JSON report of an earlier run: its findings are reported as baseline and "
+                   "do not fail the run; those gone are listed as resolved.")
+@click.option("--evidence", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write an evidence manifest (hashes of inputs, policies and schemas, "
+                   "versions, options, verdict) after the report, when the run completed.")
 def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path, ...],
           no_builtin: bool, formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str,
-          as_of: str | None, engine: str) -> NoReturn:
+          as_of: str | None, engine: str, opa_url: str, opa_timeout: float,
+          opa_retries: int, waivers: tuple[Path, ...], max_waiver_days: int,
+          baseline: Path | None, evidence: Path | None) -> NoReturn:
     """Check documents (files, or folders searched for *.json, *.yaml, *.yml).
 
     \b
@@ -133,9 +161,12 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
       checker check partner.yaml snapshot.json --format json --output report.json
       checker check snapshots/ --config partner.yaml --fail-on warning
       checker check configs/ --policy my-rules/ --as-of 2026-06-30
+      checker check inputs/ --waivers waivers.yaml --baseline last.json \\
+          --evidence evidence.json
     """
 
     def action() -> int:
+        from checker.engines.interface import EngineOptions
         from checker.model import Severity
         from checker.runner import CheckOptions
         from checker.runner import check as run_check
@@ -143,11 +174,20 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
         if no_builtin and not policy_dirs:
             raise UsageError("--no-builtin needs at least one --policy folder")
         pairs = pair_outputs(formats, outputs)
-        report = run_check(CheckOptions(
+        report = run_check(options := CheckOptions(
             paths=paths, config=config, policy_dirs=policy_dirs, builtin_policies=not no_builtin,
             engine=engine, fail_on=Severity(fail_on), as_of=as_of,
+            waivers=waivers, max_waiver_days=max_waiver_days, baseline=baseline,
+            engine_options=EngineOptions(opa_url=opa_url, timeout=opa_timeout,
+                                         retries=opa_retries),
         ))
-        emit(report, pairs)
+        texts = emit(report, pairs)
+        if evidence is not None:
+            from checker.evidence import RenderedReport, write_evidence
+
+            write_evidence(evidence, options, report,
+                           [RenderedReport(fmt, out, text)
+                            for (fmt, out), text in zip(pairs, texts, strict=True)])
         return int(report.exit_code)
 
     _run(action)
@@ -229,5 +269,71 @@ def test_command(policy_dirs: tuple[Path, ...], no_builtin: bool, verbose: bool)
         skipped = f", {run.skipped} skipped" if run.skipped else ""
         click.echo(f"{run.passed} passed, {run.failed} failed{skipped}")
         return 0 if run.ok else int(ExitCode.FINDINGS)
+
+    _run(action)
+
+
+@cli.command()
+@click.option("-p", "--policy", "policy_dirs", multiple=True,
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Also list the rules of this policy folder; repeatable.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json", "markdown")),
+              default="text", show_default=True, help="Output format.")
+def rules(policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
+    """List the rule catalogue: id, concern, severity, clouds and title.
+
+    \b
+    Examples:
+      checker rules
+      checker rules --format json
+      checker rules --policy my-rules/
+    """
+
+    def action() -> int:
+        from checker import catalogue
+        from checker.policies import INPUT_RULES, load_policies
+
+        catalogue_rules = [*load_policies(policy_dirs).rules.values()]
+        render = {"text": catalogue.render_text, "json": catalogue.render_json,
+                  "markdown": catalogue.render_markdown}[fmt]
+        shown = catalogue_rules if fmt == "markdown" else [*catalogue_rules,
+                                                           *INPUT_RULES.values()]
+        click.echo(render(shown), nl=False)
+        return 0
+
+    _run(action)
+
+
+@cli.command()
+@click.argument("rule_id")
+@click.option("-p", "--policy", "policy_dirs", multiple=True,
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Also search this policy folder; repeatable.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+def explain(rule_id: str, policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
+    """Explain one rule: guidance, rationale, parameters, remediation, examples.
+
+    \b
+    Examples:
+      checker explain CRED-004
+      checker explain coll-006 --format json
+    """
+
+    def action() -> int:
+        import json
+
+        from checker import catalogue
+        from checker.policies import INPUT_RULES, load_policies
+
+        known = {**INPUT_RULES, **load_policies(policy_dirs).rules}
+        rule = known.get(rule_id.upper())
+        if rule is None:
+            raise UsageError(f"no rule {rule_id!r}; `checker rules` lists them")
+        if fmt == "json":
+            click.echo(json.dumps(catalogue.rule_dict(rule), indent=2, ensure_ascii=False))
+        else:
+            click.echo(catalogue.explain(rule), nl=False)
+        return 0
 
     _run(action)

@@ -113,6 +113,7 @@ class Rule:
     module: str = ""
     line: int = 0
     builtin: bool = True
+    examples: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +137,24 @@ class DocumentInfo:
     as_of: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ResolvedFinding:
+    """A finding of the ``--baseline`` report that the current run no longer reports."""
+
+    rule_id: str
+    file: str
+    fingerprint: str
+    message: str
+
+
 @dataclass(frozen=True)
 class Report:
-    """Everything a run found; the exit code is derived from it, never computed elsewhere."""
+    """Everything a run found; the exit code is derived from it, never computed elsewhere.
+
+    ``resolved`` lists the baseline's findings that are gone (empty without a baseline);
+    ``judged_at`` pairs each evaluated file with the as-of date-time it was judged at (the
+    "now" of time-based rules and of waiver expiry).
+    """
 
     findings: tuple[Finding, ...]
     results: tuple[RuleResult, ...] = ()
@@ -147,6 +163,8 @@ class Report:
     engine: str = ""
     skipped: tuple[str, ...] = field(default=())
     rules: tuple[Rule, ...] = ()
+    resolved: tuple[ResolvedFinding, ...] = ()
+    judged_at: tuple[tuple[str, str], ...] = ()
 
     @property
     def failing(self) -> tuple[Finding, ...]:
@@ -165,6 +183,10 @@ class Report:
     def count(self, severity: Severity) -> int:
         """Number of findings of one severity."""
         return sum(1 for f in self.findings if f.severity is severity)
+
+    def count_state(self, state: FindingState) -> int:
+        """Number of findings in one state (open, waived, baseline)."""
+        return sum(1 for f in self.findings if f.state is state)
 
     def count_status(self, status: Status) -> int:
         """Number of rule results with one status."""

@@ -71,6 +71,39 @@ INPUT_RULES = {
             remediation="Pass the PartnerConfiguration whose partner.id equals the snapshot's "
             "partnerId, among the inputs or with --config.",
         ),
+        Rule(
+            "CHK-WAIVER-EXPIRED",
+            "Waiver has not expired",
+            Severity.WARNING,
+            "input",
+            "input",
+            description="An expired waiver no longer applies: the findings it covered count "
+            "again.",
+            remediation="Fix the findings, or renew the waiver with a new expiry, reason and "
+            "approval; remove it once it is no longer needed.",
+        ),
+        Rule(
+            "CHK-WAIVER-UNUSED",
+            "Waiver matches a finding",
+            Severity.WARNING,
+            "input",
+            "input",
+            description="A waiver that matches no finding is stale, or its rule or selector "
+            "is misspelled.",
+            remediation="Remove the waiver, or correct its rule and selector (document as "
+            "reports name it, customer id, subscription id).",
+        ),
+        Rule(
+            "CHK-WAIVER-HORIZON",
+            "Waiver expires within the maximum horizon",
+            Severity.ERROR,
+            "input",
+            "input",
+            description="A waiver may not reach further than --max-waiver-days (default 365) "
+            "after the as-of date; a longer one is rejected.",
+            remediation="Set expires within the horizon and review the exception again "
+            "before it runs out.",
+        ),
     )
 }
 
@@ -187,6 +220,9 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
         for p in custom.get("parameters") or []
         if isinstance(p, dict)
     )
+    examples = custom.get("examples") or {}
+    if not isinstance(examples, dict):
+        raise PolicyError(f"{where}: custom.examples must map fails/passes to documents")
     return Rule(
         id=str(custom["id"]),
         title=str(meta.get("title", "")),
@@ -202,4 +238,5 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
         module=module.name,
         line=line,
         builtin=module.builtin,
+        examples=examples,
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from checker.baseline import Baseline, apply_baseline, load_baseline, resolved
 from checker.engines import ENGINES, Engine, EngineOptions
 from checker.errors import EngineError, InputError, UsageError
 from checker.loading import Document, discover, load_file
@@ -23,6 +24,7 @@ from checker.model import (
     Finding,
     Location,
     Report,
+    ResolvedFinding,
     Rule,
     RuleResult,
     Severity,
@@ -31,6 +33,7 @@ from checker.model import (
 from checker.normalize import normalize_snapshot
 from checker.policies import ACCOUNTS, CONFIGURATION, INPUT_RULES, PolicySet, load_policies
 from checker.validation import is_date_time, known_kinds, validate
+from checker.waivers import DEFAULT_MAX_DAYS, WAIVERS_KIND, WaiverSet, apply_waivers, load_waivers
 
 CONFIGURATION_KIND = "PartnerConfiguration"
 SNAPSHOT_KIND = "AccountSnapshot"
@@ -50,6 +53,9 @@ class CheckOptions:
     fail_on: Severity = Severity.ERROR
     as_of: str | None = None
     batch_size: int = 1000
+    waivers: tuple[Path, ...] = ()
+    max_waiver_days: int = DEFAULT_MAX_DAYS
+    baseline: Path | None = None
 
 
 def normalize_as_of(value: str) -> str:
@@ -70,6 +76,8 @@ class _Run:
     results: list[RuleResult] = field(default_factory=list)
     documents: list[DocumentInfo] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    resolved: list[ResolvedFinding] = field(default_factory=list)
+    judged_at: dict[str, str] = field(default_factory=dict)
 
     def input_finding(self, rule_id: str, message: str, file: str, pointer: str = "",
                       line: int = 0, column: int = 0) -> None:
@@ -156,13 +164,20 @@ def check(options: CheckOptions) -> Report:
     if options.engine not in ENGINES:
         raise UsageError(f"unknown engine {options.engine!r}; choose from {', '.join(ENGINES)}")
     as_of = normalize_as_of(options.as_of) if options.as_of else None
+    if options.max_waiver_days < 0:
+        raise UsageError("--max-waiver-days must be 0 or more")
+    # Both are read before anything is evaluated: an unusable baseline or a missing waivers
+    # file stops the run instead of producing a report without them.
+    baseline = load_baseline(options.baseline) if options.baseline else None
+    waiver_set = load_waivers(options.waivers)
     policies = load_policies(options.policy_dirs, builtin=options.builtin_policies)
     engine = ENGINES[options.engine](options.engine_options)
     engine.load(policies.without_tests())
 
     run = _Run()
     extra = (options.config,) if options.config else ()
-    documents = _validate(_load(options.paths, extra, run), run)
+    loaded = _without_waivers(_load(options.paths, extra, run), waiver_set, run)
+    documents = _validate(loaded, run)
     configs = [d for d in documents if d.kind == CONFIGURATION_KIND]
     snapshots = [d for d in documents if d.kind == SNAPSHOT_KIND]
     forced = _forced_config(options.config, configs)
@@ -175,7 +190,8 @@ def check(options: CheckOptions) -> Report:
         partner = config.data["partner"]["id"]
         snapshot_as_of = next((s.data["asOf"] for s in snapshots
                                if s.data["partnerId"] == partner), None)
-        evaluator.configuration(config, as_of or snapshot_as_of or _today())
+        run.judged_at[config.file] = judgement_time(as_of, snapshot_as_of)
+        evaluator.configuration(config, run.judged_at[config.file])
     for snapshot in snapshots:
         matched = forced or by_partner.get(snapshot.data["partnerId"])
         if matched is None or matched.data["partner"]["id"] != snapshot.data["partnerId"]:
@@ -186,8 +202,54 @@ def check(options: CheckOptions) -> Report:
                               f"{snapshot.data['partnerId']!r} cannot be checked: {reason}",
                               snapshot.file, position.pointer, position.line, position.column)
             continue
-        evaluator.accounts(snapshot, matched, as_of or snapshot.data["asOf"])
+        run.judged_at[snapshot.file] = judgement_time(as_of, snapshot.data["asOf"])
+        evaluator.accounts(snapshot, matched, run.judged_at[snapshot.file])
+    _settle(run, waiver_set, baseline, judgement_time(as_of), options.max_waiver_days,
+            policies.rules)
     return _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
+
+
+def judgement_time(as_of: str | None, document_as_of: str | None = None) -> str:
+    """The "now" a document is judged at: ``--as-of``, else its snapshot's asOf, else today.
+
+    The one place this is decided: time-based rules and waiver expiry use the same time,
+    so a waiver applies exactly when the finding it covers is judged.
+    """
+    return as_of or document_as_of or _today()
+
+
+def _without_waivers(documents: Sequence[Document], waiver_set: WaiverSet,
+                     run: _Run) -> list[Document]:
+    """Leave out Waivers documents found among the inputs: only --waivers files apply.
+
+    They are listed as skipped, unless the same file is also given with --waivers (then it
+    is among the documents as waivers).
+    """
+    for doc in documents:
+        if doc.kind == WAIVERS_KIND and doc.file not in waiver_set.files:
+            run.skipped.append(doc.file)
+    return [d for d in documents if d.kind != WAIVERS_KIND]
+
+
+def _settle(run: _Run, waiver_set: WaiverSet, baseline: Baseline | None, default_as_of: str,
+            max_waiver_days: int, known_rules: Iterable[str]) -> None:
+    """Apply waivers, then the baseline, to the findings of a complete evaluation.
+
+    Waivers go first, so that a finding both waived and in the baseline shows its waiver
+    (and the waiver counts as used); input findings (CHK-*) can be neither.
+    """
+    run.documents.extend(DocumentInfo(file, WAIVERS_KIND) for file in waiver_set.files)
+    applied = apply_waivers(run.findings, waiver_set.waivers, as_of_by_file=run.judged_at,
+                            default_as_of=default_as_of, max_days=max_waiver_days,
+                            unwaivable=INPUT_RULES, known_rules=set(known_rules))
+    run.findings = list(applied.findings)
+    for problem in (*waiver_set.problems, *applied.problems):
+        where = problem.location
+        run.input_finding(problem.rule_id, problem.message, where.file, where.pointer,
+                          where.line, where.column)
+    if baseline is not None:
+        run.findings = list(apply_baseline(run.findings, baseline, unacceptable=INPUT_RULES))
+        run.resolved = list(resolved(run.findings, baseline))
 
 
 def _forced_config(path: Path | None, configs: Sequence[Document]) -> Document | None:
@@ -207,12 +269,16 @@ def _report(run: _Run, fail_on: Severity, engine: str, rules: tuple[Rule, ...]) 
     return Report(
         findings=tuple(sorted(set(run.findings), key=lambda f: f.sort_key)),
         results=tuple(sorted(run.results, key=lambda r: (r.file, r.rule_id))),
-        documents=tuple(sorted(run.documents, key=lambda d: d.file)),
+        # A document's asOf in the report is the time it was judged at (--as-of wins).
+        documents=tuple(sorted((replace(d, as_of=run.judged_at.get(d.file, d.as_of))
+                                for d in run.documents), key=lambda d: d.file)),
         fail_on=fail_on,
         engine=engine,
         skipped=tuple(sorted(run.skipped)),
         rules=tuple(sorted((r for r in catalogue if r.id in used or r.target != "input"),
                            key=lambda r: r.id)),
+        resolved=tuple(run.resolved),
+        judged_at=tuple(sorted(run.judged_at.items())),
     )
 
 

@@ -24,7 +24,10 @@ from checker.resources import schema_dir
 SCHEMA_FILES = {
     "PartnerConfiguration": "partner-configuration.schema.json",
     "AccountSnapshot": "account-snapshot.schema.json",
+    "Waivers": "waivers.schema.json",
 }
+# Not a document kind: the JSON report, validated when it comes back as a --baseline.
+REPORT_SCHEMA_FILE = "report.schema.json"
 MAX_ERRORS_PER_DOCUMENT = 100
 
 # Nanosecond timestamps, which both Rego engines use, cover 1677-09-21 to 2262-04-11.
@@ -77,7 +80,12 @@ class SchemaError:
 
 def load_schema(kind: str) -> dict[str, Any]:
     """Read the JSON Schema of a document kind."""
-    path: Path = schema_dir() / SCHEMA_FILES[kind]
+    return read_schema(SCHEMA_FILES[kind])
+
+
+def read_schema(file_name: str) -> dict[str, Any]:
+    """Read one schema file of ``schemas/`` by its file name."""
+    path: Path = schema_dir() / file_name
     try:
         schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -86,9 +94,9 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _validator(kind: str) -> Any:
+def _validator(file_name: str) -> Any:
     return jsonschema_rs.validator_for(
-        load_schema(kind), validate_formats=True, formats=FORMATS, offline=True
+        read_schema(file_name), validate_formats=True, formats=FORMATS, offline=True
     )
 
 
@@ -99,7 +107,12 @@ def known_kinds() -> tuple[str, ...]:
 
 def validate(kind: str, data: Any) -> Iterator[SchemaError]:
     """Yield the schema errors of a document of a known kind, at most a bounded number."""
-    validator = _validator(kind)
+    return validate_with(SCHEMA_FILES[kind], data)
+
+
+def validate_with(file_name: str, data: Any) -> Iterator[SchemaError]:
+    """Yield the errors of ``data`` against one schema file, at most a bounded number."""
+    validator = _validator(file_name)
     if validator.is_valid(data):
         return
     for count, error in enumerate(validator.iter_errors(data)):

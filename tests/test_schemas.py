@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checker.validation import validate
+from checker.validation import SCHEMA_FILES, validate
 
 SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.schema.json"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "partner-center"
@@ -37,13 +37,24 @@ def test_schema_is_valid_2020_12_with_id_and_descriptions(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in SCHEMAS if "report" not in p.name], ids=lambda p: p.name
+    "path", [p for p in SCHEMAS if p.name in SCHEMA_FILES.values()], ids=lambda p: p.name
 )
 def test_document_schema_examples_are_valid(path: Path) -> None:
     schema = json.loads(path.read_text())
     assert schema["examples"]
     for example in schema["examples"]:
         assert list(validate(example["kind"], example)) == []
+
+
+def test_every_document_kind_has_its_schema_file() -> None:
+    assert {p.name for p in SCHEMAS} >= set(SCHEMA_FILES.values())
+
+
+def test_evidence_schema_examples_are_valid() -> None:
+    schema = json.loads(next(p for p in SCHEMAS if p.name == "evidence.schema.json").read_text())
+    assert schema["examples"]
+    for example in schema["examples"]:
+        jsonschema.Draft202012Validator(schema).validate(example)
 
 
 def _snapshot(**customer: Any) -> dict[str, Any]:

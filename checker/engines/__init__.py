@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from checker.engines.embedded import EmbeddedEngine
 from checker.engines.interface import Engine, EngineOptions
+from checker.engines.opa import OpaEngine
 
 ENGINES: dict[str, Callable[[EngineOptions], Engine]] = {
     "embedded": EmbeddedEngine,
+    "opa": OpaEngine,
 }
 
 __all__ = ["ENGINES", "Engine", "EngineOptions"]

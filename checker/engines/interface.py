@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from checker.policies import PolicyModule
@@ -16,6 +16,9 @@ class EngineOptions:
     opa_url: str = ""
     timeout: float = 30.0
     retries: int = 2
+    # None: the OPA engine reads CHECKER_OPA_TOKEN. Left out of repr so that printing the
+    # options (a log line, a test failure) cannot show it.
+    opa_token: str | None = field(default=None, repr=False)
 
 
 class Engine(Protocol):

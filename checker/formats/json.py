@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 from checker import __version__
-from checker.model import Report, Severity, Status
+from checker.model import FindingState, Report, Severity, Status
 
-REPORT_VERSION = "1.0"
+# 1.1 added fingerprint, state, note, customer and subscription to findings, summary.states,
+# summary.resolved and the top-level resolved array.
+REPORT_VERSION = "1.1"
 REPORT_SCHEMA_ID = "urn:checker:schema:report:v1"
 
 
@@ -26,6 +28,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "skipped": len(report.skipped),
             "findings": {s.value: report.count(s) for s in Severity},
             "rules": {s.value: report.count_status(s) for s in Status},
+            "states": {s.value: report.count_state(s) for s in FindingState},
+            "resolved": len(report.resolved),
         },
         "documents": [
             {"file": d.file, "kind": d.kind, "partnerId": d.partner_id, "cloud": d.cloud,
@@ -43,6 +47,11 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "line": f.location.line,
                 "column": f.location.column,
                 "remediation": f.remediation,
+                "fingerprint": f.fingerprint,
+                "state": f.state.value,
+                "note": f.note,
+                "customer": f.customer,
+                "subscription": f.subscription,
             }
             for f in report.findings
         ],
@@ -51,6 +60,11 @@ def report_dict(report: Report) -> dict[str, Any]:
             for r in report.results
         ],
         "skipped": list(report.skipped),
+        "resolved": [
+            {"ruleId": r.rule_id, "file": r.file, "fingerprint": r.fingerprint,
+             "message": r.message}
+            for r in report.resolved
+        ],
     }
 
 

@@ -1,10 +1,15 @@
-"""Human-readable report: findings grouped by file, then a one-line summary."""
+"""Human-readable report: findings grouped by file, then a one-line summary.
+
+Waived and baseline findings are shown like the others, marked ``[waived]`` or
+``[baseline]`` and followed by their note, so that a reader sees every accepted exception;
+the findings of the baseline that are gone are listed under "resolved".
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from checker.model import Report, Severity, Status
+from checker.model import FindingState, Report, Severity, Status
 
 
 class TextFormatter:
@@ -17,19 +22,27 @@ class TextFormatter:
             lines.append(file)
             for f in findings:
                 where = f"{f.location.line}:{f.location.column}" if f.location.line else "-"
-                lines.append(f"  {where:<8} {f.severity.value:<8} {f.rule_id:<11} {f.message}")
+                marker = "" if f.state is FindingState.OPEN else f"[{f.state.value}] "
+                lines.append(f"  {where:<8} {f.severity.value:<8} {f.rule_id:<11} "
+                             f"{marker}{f.message}")
                 indent = " " * 31
                 if f.location.pointer:
                     lines.append(f"{indent}at {f.location.pointer}")
                 if f.remediation:
                     lines.append(f"{indent}fix: {f.remediation}")
+                if f.note:
+                    lines.append(f"{indent}note: {f.note}")
+            lines.append("")
+        if report.resolved:
+            lines.append(f"resolved since the baseline ({len(report.resolved)}):")
+            lines.extend(f"  {r.file}  {r.rule_id}  {r.message}" for r in report.resolved)
             lines.append("")
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
 
 
 def summary_line(report: Report) -> str:
-    """One line: verdict, findings by severity, documents and rule outcomes."""
+    """One line: verdict, findings by severity and state, documents and rule outcomes."""
     counts = ", ".join(
         f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 else ''}"
         for s in Severity
@@ -37,7 +50,15 @@ def summary_line(report: Report) -> str:
     )
     total = len(report.findings)
     verdict = "FAIL" if report.failing else "PASS"
-    found = f"{total} finding{'s' if total != 1 else ''}" + (f" ({counts})" if counts else "")
+    # Severities count every finding; the waived and baseline ones are then named apart,
+    # since only the open ones can fail the run.
+    states = ", ".join(
+        f"{report.count_state(s)} {s.value}" for s in (FindingState.WAIVED, FindingState.BASELINE)
+        if report.count_state(s)
+    )
+    details = "; ".join(part for part in (counts, states) if part)
+    found = f"{total} finding{'s' if total != 1 else ''}" + (f" ({details})" if details else "")
+    resolved = f"; {len(report.resolved)} resolved" if report.resolved else ""
     rules = ""
     if report.results:
         rules = (
@@ -49,5 +70,5 @@ def summary_line(report: Report) -> str:
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
     return (
         f"{verdict}: {found} in {documents} document{'s' if documents != 1 else ''}"
-        f"{skipped}{rules} (fail on {report.fail_on.value})"
+        f"{skipped}{resolved}{rules} (fail on {report.fail_on.value})"
     )

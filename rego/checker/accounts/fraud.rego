@@ -5,7 +5,6 @@
 # new event types or subscription statuses are data and never break a rule.
 package checker.accounts.fraud
 
-import data.checker.accounts.state
 import data.checker.lib
 import rego.v1
 
@@ -221,21 +220,25 @@ deny contains finding if {
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	some j, s in c.subscriptions
-	s.status in state.impacted_statuses
+	s.status in data.checker.accounts.state.impacted_statuses
 	not partner_suspended(c, s)
 	reasons := object.get(s, "suspensionReasons", [])
 	finding := {
 		"rule": "ACCT-007",
 		"msg": sprintf(
-			"subscription %s of customer %q is %s (suspension reasons: %s) with no partner action on record: possibly Microsoft enforcement under the Acceptable Use Policy",
+			"subscription %s of customer %q is %s (suspension reasons: %s) with no partner action on record: possibly enforcement under the Acceptable Use Policy",
 			[s.id, customer_name(c), s.status, reasons_text(reasons)],
 		),
 		"path": ["customers", i, "subscriptions", j, "status"],
 	}
 }
 
+# The partner-action helpers live in checker.accounts.state and are always
+# referenced by full path, never through an import or a rule bound to the
+# package: regorus then evaluates the whole package (all its deny rules)
+# before the first lookup.
 partner_suspended(c, s) if {
-	a := state.latest_access_action(c, s)
+	a := data.checker.accounts.state.latest_access_action(c, s)
 	a.action in partner_suspending_actions
 }
 

@@ -46,7 +46,12 @@ customer_name(c) := n if {
 
 cents(x) := round(x * 100)
 
-money(cents_value) := sprintf("%.2f", [cents_value / 100])
+# Formats whole cents as 1234.56. Built from integers: OPA's sprintf("%.2f")
+# rejects a whole number (prints %!f(int64=...)) where regorus accepts it.
+money(cents_value) := sprintf("%s%d.%02d", [sign, floor(a / 100), a % 100]) if {
+	a := abs(cents_value)
+	sign := {true: "-", false: ""}[cents_value < 0]
+}
 
 # An action without subscriptionId applies to all the customer's subscriptions.
 applies_to(a, _) if not a.subscriptionId
@@ -100,6 +105,13 @@ batch_has_azure_or_usage if {
 	some c in input.snapshot.customers
 	azure_or_usage_customer(c)
 }
+
+# A spending budget is set (SpendingBudget.amount null means none). Kept a
+# helper: `not is_number(<undefined ref>)` is undefined on OPA (the ref is
+# hoisted out of the negation) but true on regorus.
+has_budget(c) if is_number(c.usageSummary.budget.amount)
+
+budgets_available if cloud in lib.spending_budgets_available
 
 recent_budget_action(c) if {
 	some a in c.partnerActions
@@ -186,6 +198,7 @@ deny contains finding if {
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	some j, s in c.subscriptions
+	s.status in impacted_statuses
 	a := nonpayment_suspension(c, s)
 	lib.days_past_due(c) == 0
 	finding := {
@@ -227,10 +240,12 @@ deny contains finding if {
 	limit := max_suspension_days
 	some i, c in input.snapshot.customers
 	some j, s in c.subscriptions
+	s.status in impacted_statuses
 	a := nonpayment_suspension(c, s)
 	days := lib.days_since(a.date)
 	days > limit
-	not decided_since(c, s, lib.ns(a.date))
+	since := lib.ns(a.date)
+	not decided_since(c, s, since)
 	finding := {
 		"rule": "ACCT-003",
 		"msg": sprintf(
@@ -265,7 +280,7 @@ deny contains finding if {
 #       default: 100
 #       description: Budget use, in percent, at which the partner must act.
 deny contains finding if {
-	cloud in lib.spending_budgets_available
+	budgets_available
 	some i, c in input.snapshot.customers
 	amount := c.usageSummary.budget.amount
 	is_number(amount)
@@ -286,11 +301,11 @@ deny contains finding if {
 }
 
 not_applicable contains {"rule": "ACCT-008", "msg": sprintf("cloud %s has no Azure spending budgets in Partner Center", [cloud])} if {
-	not cloud in lib.spending_budgets_available
+	not budgets_available
 }
 
 not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or usage summaries"} if {
-	cloud in lib.spending_budgets_available
+	budgets_available
 	not batch_has_azure_or_usage
 }
 
@@ -316,10 +331,10 @@ not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or u
 #       default: none
 #       description: The rule applies only where Partner Center offers Azure spending budgets (global, US Government, Germany).
 deny contains finding if {
-	cloud in lib.spending_budgets_available
+	budgets_available
 	some i, c in input.snapshot.customers
 	azure_customer(c)
-	not is_number(c.usageSummary.budget.amount)
+	not has_budget(c)
 	azure_ids := [s.id | some s in c.subscriptions; lib.is_azure(s)]
 	finding := {
 		"rule": "ACCT-009",
@@ -332,11 +347,11 @@ deny contains finding if {
 }
 
 not_applicable contains {"rule": "ACCT-009", "msg": sprintf("cloud %s has no Azure spending budgets in Partner Center", [cloud])} if {
-	not cloud in lib.spending_budgets_available
+	not budgets_available
 }
 
 not_applicable contains {"rule": "ACCT-009", "msg": "no Azure subscriptions"} if {
-	cloud in lib.spending_budgets_available
+	budgets_available
 	not batch_has_azure
 }
 

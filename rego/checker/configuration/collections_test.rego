@@ -4,7 +4,7 @@ import rego.v1
 
 # Shared fixtures for the configuration tests (controls_test and credit_test
 # read them from here): one complete, valid PartnerConfiguration per cloud,
-# the same documents as examples/<cloud>/compliant/partner.yaml. Tests vary
+# modelled on examples/<cloud>/compliant/partner.yaml. Tests vary
 # them with json.patch so that a rule that should stay silent is proven
 # silent on a realistic document, not on an empty one.
 as_of := "2026-06-30T00:00:00Z"

@@ -1,0 +1,336 @@
+# Credit extension per customer: the partner alone decides whether to extend
+# credit, so each customer needs a recorded decision that the partner's own
+# credit policy supports. Customer identity verification (CRED-010) sits here
+# because it is checked on the same onboarding records.
+#
+# Money is compared in whole cents so that OPA (decimal arithmetic) and
+# regorus (binary floating point) agree.
+package checker.accounts.credit
+
+import data.checker.lib
+import rego.v1
+
+credit_policy := object.get(input.configuration, "creditPolicy", {})
+
+# Without a declared threshold every granted limit needs a named approver.
+approval_required_above := object.get(credit_policy, "approvalRequiredAbove", 0)
+
+max_credit_check_age_days := object.get(credit_policy, "maxCreditCheckAgeDays", 365)
+
+no_new_credit_past_due_days := object.get(credit_policy, "noNewCreditPastDueDays", 30)
+
+prepayment_without_credit := object.get(credit_policy, "prepaymentWithoutCredit", false)
+
+customer_name(c) := n if {
+	n := c.companyProfile.companyName
+	n != ""
+} else := c.id
+
+cents(x) := round(x * 100)
+
+# Formats whole cents as 1234.56. Built from integers: OPA's sprintf("%.2f")
+# rejects a whole number (prints %!f(int64=...)) where regorus accepts it.
+money(cents_value) := sprintf("%s%d.%02d", [sign, floor(a / 100), a % 100]) if {
+	a := abs(cents_value)
+	sign := {true: "-", false: ""}[cents_value < 0]
+}
+
+granted(c) := cd if {
+	cd := c.creditDecision
+	cd.decision == "granted"
+}
+
+# Never `not is_number(cd.limit)`: OPA hoists the possibly undefined ref out
+# of the negation (the whole expression turns undefined) where regorus
+# evaluates `not undefined` to true. A helper rule behaves the same on both.
+has_limit(cd) if is_number(cd.limit)
+
+# A granted limit above the approval threshold; a grant without a limit is
+# unbounded and so above any threshold.
+above_threshold(cd) if cd.limit > approval_required_above
+
+above_threshold(cd) if not has_limit(cd)
+
+limit_text(cd) := sprintf("limit %v", [cd.limit]) if is_number(cd.limit)
+
+limit_text(cd) := "no limit (unbounded)" if not has_limit(cd)
+
+approved(cd) if trim_space(cd.approvedBy) != ""
+
+credit_check_problem(cd) := "rests on no recorded credit check (creditCheckDate is missing)" if not cd.creditCheckDate
+
+credit_check_problem(cd) := sprintf(
+	"rests on a credit check of %s, %d days old (policy allows %d)",
+	[cd.creditCheckDate, age, max_credit_check_age_days],
+) if {
+	age := lib.days_since(cd.creditCheckDate)
+	age > max_credit_check_age_days
+}
+
+# The invoice was still (partly) unpaid at time t: unpaid now, or settled
+# only after t. A paid invoice without paidOn gets the benefit of the doubt.
+unpaid_at(inv, _) if lib.outstanding(inv) > 0
+
+unpaid_at(inv, t) if lib.ns(inv.paidOn) > t
+
+# Summed first and rounded once: amounts are whole cents, so the rounded sum
+# is the same on both engines.
+open_cents(c) := cents(sum([o |
+	some inv in c.receivables.invoices
+	o := lib.outstanding(inv)
+	o > 0
+]))
+
+currencies_match(_, cd) if not cd.currency
+
+currencies_match(c, _) if not c.receivables.currency
+
+currencies_match(c, cd) if cd.currency == c.receivables.currency
+
+has_ordered(c) if count(object.get(c, "subscriptions", [])) > 0
+
+has_ordered(c) if c.onboarding.firstOrderDate
+
+order_text(c) := sprintf("first order %s", [c.onboarding.firstOrderDate]) if c.onboarding.firstOrderDate
+
+order_text(c) := sprintf("%d subscriptions", [count(c.subscriptions)]) if not c.onboarding.firstOrderDate
+
+# METADATA
+# title: Customer has no recorded credit decision
+# description: >-
+#   The partner is responsible for deciding whether to extend credit to each
+#   customer and carries the loss when the customer does not pay. A customer
+#   without a recorded decision (granted, declined or prepayment-only) is
+#   being served on credit nobody decided.
+# custom:
+#   id: CRED-004
+#   concern: credit
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are responsible for deciding whether to extend credit to a customer."
+#   remediation: Record the credit decision (granted with a limit, declined, or prepayment-only) in the customer's creditDecision.
+#   parameters: []
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	not c.creditDecision
+	finding := {
+		"rule": "CRED-004",
+		"msg": sprintf("customer %q has no recorded credit decision", [customer_name(c)]),
+		"path": ["customers", i, "creditDecision"],
+	}
+}
+
+# METADATA
+# title: Credit limit above the approval threshold without an approver
+# description: >-
+#   The partner's credit policy requires a named approver for limits above a
+#   threshold, so that large exposures are a deliberate decision. A grant with
+#   no limit is unbounded and always needs one.
+# custom:
+#   id: CRED-005
+#   concern: credit
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are responsible for deciding whether to extend credit to a customer."
+#   remediation: Have the credit decision approved by the person the credit policy names and record it in creditDecision.approvedBy.
+#   parameters:
+#     - name: creditPolicy.approvalRequiredAbove
+#       default: 0
+#       description: Credit limits above this amount need a named approver (every granted limit when the policy is silent).
+deny contains finding if {
+	threshold := approval_required_above
+	some i, c in input.snapshot.customers
+	cd := granted(c)
+	above_threshold(cd)
+	not approved(cd)
+	finding := {
+		"rule": "CRED-005",
+		"msg": sprintf(
+			"credit granted to customer %q with %s (approval required above %v) has no approvedBy",
+			[customer_name(c), limit_text(cd), threshold],
+		),
+		"path": ["customers", i, "creditDecision", "approvedBy"],
+	}
+}
+
+# METADATA
+# title: Granted credit rests on a stale or missing credit check
+# description: >-
+#   A credit decision is only as good as the credit check behind it; the
+#   partner's policy sets how old that check may be while credit stays granted.
+# custom:
+#   id: CRED-006
+#   concern: credit
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are responsible for deciding whether to extend credit to a customer."
+#   remediation: Run a new credit check, review the limit, and record creditCheckDate (and decidedOn if the limit changes).
+#   parameters:
+#     - name: creditPolicy.maxCreditCheckAgeDays
+#       default: 365
+#       description: Oldest credit check, in days, that granted credit may rest on.
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	cd := granted(c)
+	problem := credit_check_problem(cd)
+	finding := {
+		"rule": "CRED-006",
+		"msg": sprintf("credit granted to customer %q %s", [customer_name(c), problem]),
+		"path": ["customers", i, "creditDecision", "creditCheckDate"],
+	}
+}
+
+# METADATA
+# title: Credit granted or raised while the customer was past due
+# description: >-
+#   Extending more credit to a customer already behind on payment increases the
+#   loss the partner carries. Judged at the decision date (decidedOn) from the
+#   invoices then past due beyond the policy's threshold and unpaid at that
+#   date (still unpaid, or paid only after it).
+# custom:
+#   id: CRED-007
+#   concern: credit
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are responsible for deciding whether to extend credit to a customer."
+#   remediation: Reverse or reduce the grant until the overdue invoices are paid, or record a documented exception approved under the credit policy.
+#   parameters:
+#     - name: creditPolicy.noNewCreditPastDueDays
+#       default: 30
+#       description: No credit is granted or raised for a customer past due more than this many days.
+deny contains finding if {
+	threshold := no_new_credit_past_due_days
+	some i, c in input.snapshot.customers
+	cd := granted(c)
+	decided := lib.ns(cd.decidedOn)
+	overdue := {[days, inv.id] |
+		some inv in c.receivables.invoices
+		inv.dueDate < cd.decidedOn # both YYYY-MM-DD: a cheap filter before parsing
+		days := floor((decided - lib.ns(inv.dueDate)) / lib.day_ns)
+		days > threshold
+		unpaid_at(inv, decided)
+	}
+	count(overdue) > 0
+	[worst_days, worst_id] := max(overdue)
+	finding := {
+		"rule": "CRED-007",
+		"msg": sprintf(
+			"credit was granted to customer %q on %s while invoice %s was %d days past due (overdue invoices then: %d; no new credit beyond %d days)",
+			[customer_name(c), cd.decidedOn, worst_id, worst_days, count(overdue), threshold],
+		),
+		"path": ["customers", i, "creditDecision", "decidedOn"],
+	}
+}
+
+# METADATA
+# title: Exposure above the granted credit limit
+# description: >-
+#   The partner pays Microsoft for what its customers consume whether or not
+#   they pay. Exposure is the customer's open receivables (outstanding invoice
+#   amounts) plus unbilled usage; above the granted limit the partner carries
+#   more than it decided to. Not compared when the limit and receivables are in
+#   different currencies.
+# custom:
+#   id: CRED-008
+#   concern: credit
+#   severity: warning
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: Collect open invoices, cap the customer's usage (spending budget, suspension), or raise the limit through an approved credit decision.
+#   parameters: []
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	cd := granted(c)
+	has_limit(cd)
+	currencies_match(c, cd)
+	open := open_cents(c)
+	unbilled := cents(object.get(c, ["receivables", "unbilledUsage"], 0))
+	open + unbilled > cents(cd.limit)
+	finding := {
+		"rule": "CRED-008",
+		"msg": sprintf(
+			"customer %q has exposure %s (open invoices %s + unbilled usage %s) above its credit limit %s %s",
+			[customer_name(c), money(open + unbilled), money(open), money(unbilled), money(cents(cd.limit)), object.get(cd, "currency", "")],
+		),
+		"path": ["customers", i, "creditDecision", "limit"],
+	}
+}
+
+# METADATA
+# title: Customer without granted credit ordered without prepaying
+# description: >-
+#   Where the credit policy requires prepayment from customers who were not
+#   granted credit, a customer who has ordered (has subscriptions or a first
+#   order date) without granted credit must have prepaid, or the partner is
+#   extending credit it decided not to give.
+# custom:
+#   id: CRED-009
+#   concern: credit
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are responsible for deciding whether to extend credit to a customer."
+#   remediation: Collect prepayment before provisioning (and record onboarding.prepaid), or grant credit through an approved credit decision.
+#   parameters:
+#     - name: creditPolicy.prepaymentWithoutCredit
+#       default: false
+#       description: Customers without granted credit must prepay before their first order; the rule is not applicable unless true.
+deny contains finding if {
+	prepayment_without_credit == true
+	some i, c in input.snapshot.customers
+	not granted(c)
+	has_ordered(c)
+	not c.onboarding.prepaid
+	finding := {
+		"rule": "CRED-009",
+		"msg": sprintf(
+			"customer %q has no granted credit (decision: %s) but ordered (%s) without prepaying",
+			[customer_name(c), object.get(c, ["creditDecision", "decision"], "none recorded"), order_text(c)],
+		),
+		"path": ["customers", i, "onboarding", "prepaid"],
+	}
+}
+
+not_applicable contains {"rule": "CRED-009", "msg": "creditPolicy.prepaymentWithoutCredit is not true"} if {
+	input.configuration
+	prepayment_without_credit != true
+}
+
+# METADATA
+# title: Customer identity not verified at onboarding
+# description: >-
+#   Verifying a new customer's identity before the first order is the first
+#   fraud-prevention control: fraudulent purchases are the partner's loss.
+# custom:
+#   id: CRED-010
+#   concern: controls
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     seed: 000_0eb4b57a4866daf1.txt
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: Verify the customer's identity (for example a company-registry check and callback) and record onboarding.identityVerified and verifiedOn.
+#   parameters: []
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	not c.onboarding.identityVerified
+	finding := {
+		"rule": "CRED-010",
+		"msg": sprintf(
+			"customer %q has no verified identity at onboarding (identityVerified: %v)",
+			[customer_name(c), object.get(c, ["onboarding", "identityVerified"], "not recorded")],
+		),
+		"path": ["customers", i, "onboarding", "identityVerified"],
+	}
+}

@@ -1,0 +1,1 @@
+"""Tests of the policy engines against each other and against real OPA processes."""

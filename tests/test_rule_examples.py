@@ -1,0 +1,65 @@
+"""Each rule's METADATA examples (shown by `checker explain`) really fail and pass.
+
+An example is an RFC 7396 JSON merge patch over a compliant document: ``configuration`` is
+applied to ``examples/<cloud>/compliant/partner.yaml`` (cloud taken from the patch, default
+global), ``snapshot`` to an empty snapshot of that partner dated 2026-06-30.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from checker.engines.embedded import EmbeddedEngine
+from checker.loading import load_file
+from checker.model import Rule
+from checker.policies import load_policies
+from checker.validation import validate
+from tests.conftest import EXAMPLES
+
+POLICIES = load_policies()
+RULES = sorted(POLICIES.rules.values(), key=lambda r: r.id)
+ENGINE = EmbeddedEngine()
+ENGINE.load(POLICIES.without_tests())
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge recursively, null removes a member, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def fired(rule: Rule, example: dict[str, Any]) -> set[str]:
+    patch = example.get("configuration") or {}
+    cloud = patch.get("cloud", "global")
+    (base,) = load_file(EXAMPLES / cloud / "compliant" / "partner.yaml")
+    configuration = merge_patch(base.data, patch)
+    assert list(validate("PartnerConfiguration", configuration)) == []
+    if rule.target == "configuration":
+        answer = ENGINE.evaluate("checker.main.configuration", json.dumps(
+            {"configuration": configuration, "asOf": "2026-06-30T00:00:00Z"}))
+    else:
+        snapshot = merge_patch({"apiVersion": "checker/v1", "kind": "AccountSnapshot",
+                                "asOf": "2026-06-30T00:00:00Z",
+                                "partnerId": configuration["partner"]["id"], "customers": []},
+                               example.get("snapshot") or {})
+        assert list(validate("AccountSnapshot", snapshot)) == []
+        answer = ENGINE.evaluate("checker.main.accounts", json.dumps(
+            {"configuration": configuration, "snapshot": snapshot, "asOf": snapshot["asOf"]}))
+    return {f["rule"] for f in answer["deny"]}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_examples_fail_and_pass(rule: Rule) -> None:
+    assert set(rule.examples) == {"fails", "passes"}, f"{rule.id} needs fails and passes"
+    assert rule.id in fired(rule, rule.examples["fails"])
+    assert rule.id not in fired(rule, rule.examples["passes"])
