@@ -188,6 +188,34 @@ class Report:
         """Number of findings in one state (open, waived, baseline)."""
         return sum(1 for f in self.findings if f.state is state)
 
+    def breakdown(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Rule outcomes counted per rule, per concern and per cloud.
+
+        An outcome is pass, fail, warning (a rule of warning or info severity that fired)
+        or not-applicable; a document's cloud is its partner's.
+        """
+        severity = {r.id: r.severity for r in self.rules}
+        concern = {r.id: r.concern for r in self.rules}
+        cloud = {d.file: d.cloud for d in self.documents}
+        outcomes = ("pass", "fail", "warning", "not-applicable")
+        counts: dict[str, dict[str, dict[str, int]]] = {"rule": {}, "concern": {}, "cloud": {}}
+        for result in self.results:
+            outcome = result.status.value
+            if result.status is Status.FAIL and severity.get(result.rule_id) not in (
+                None,
+                Severity.ERROR,
+            ):
+                outcome = "warning"
+            keys = {
+                "rule": result.rule_id,
+                "concern": concern.get(result.rule_id) or "other",
+                "cloud": cloud.get(result.file) or "unknown",
+            }
+            for axis, key in keys.items():
+                bucket = counts[axis].setdefault(key, dict.fromkeys(outcomes, 0))
+                bucket[outcome] += 1
+        return {axis: dict(sorted(values.items())) for axis, values in counts.items()}
+
     def count_status(self, status: Status) -> int:
         """Number of rule results with one status."""
         return sum(1 for r in self.results if r.status is status)

@@ -78,6 +78,8 @@ class _Run:
     skipped: list[str] = field(default_factory=list)
     resolved: list[ResolvedFinding] = field(default_factory=list)
     judged_at: dict[str, str] = field(default_factory=dict)
+    # A snapshot's cloud is that of the configuration it was checked against.
+    clouds: dict[str, str] = field(default_factory=dict)
 
     def input_finding(self, rule_id: str, message: str, file: str, pointer: str = "",
                       line: int = 0, column: int = 0) -> None:
@@ -202,6 +204,7 @@ def check(options: CheckOptions) -> Report:
                               f"{snapshot.data['partnerId']!r} cannot be checked: {reason}",
                               snapshot.file, position.pointer, position.line, position.column)
             continue
+        run.clouds[snapshot.file] = matched.data["cloud"]
         run.judged_at[snapshot.file] = judgement_time(as_of, snapshot.data["asOf"])
         evaluator.accounts(snapshot, matched, run.judged_at[snapshot.file])
     _settle(run, waiver_set, baseline, judgement_time(as_of), options.max_waiver_days,
@@ -270,7 +273,8 @@ def _report(run: _Run, fail_on: Severity, engine: str, rules: tuple[Rule, ...]) 
         findings=tuple(sorted(set(run.findings), key=lambda f: f.sort_key)),
         results=tuple(sorted(run.results, key=lambda r: (r.file, r.rule_id))),
         # A document's asOf in the report is the time it was judged at (--as-of wins).
-        documents=tuple(sorted((replace(d, as_of=run.judged_at.get(d.file, d.as_of))
+        documents=tuple(sorted((replace(d, as_of=run.judged_at.get(d.file, d.as_of),
+                                        cloud=run.clouds.get(d.file, d.cloud))
                                 for d in run.documents), key=lambda d: d.file)),
         fail_on=fail_on,
         engine=engine,

@@ -66,7 +66,8 @@ def customer(ident: str, subscription: str) -> dict[str, Any]:
             "subscriptions": [{"id": subscription, "status": "active"}]}
 
 
-def snapshot(customers: list[dict[str, Any]], as_of: str = "2026-06-30T00:00:00Z") -> dict[str, Any]:
+def snapshot(customers: list[dict[str, Any]],
+             as_of: str = "2026-06-30T00:00:00Z") -> dict[str, Any]:
     """An AccountSnapshot of the partner above."""
     return {"apiVersion": "checker/v1", "kind": "AccountSnapshot", "asOf": as_of,
             "partnerId": "contoso", "customers": customers}

@@ -9,7 +9,7 @@ from checker import __version__
 from checker.model import FindingState, Report, Severity, Status
 
 # 1.1 added fingerprint, state, note, customer and subscription to findings, summary.states,
-# summary.resolved and the top-level resolved array.
+# summary.resolved and the top-level resolved array, and summary.byRule/byConcern/byCloud.
 REPORT_VERSION = "1.1"
 REPORT_SCHEMA_ID = "urn:checker:schema:report:v1"
 
@@ -30,6 +30,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "rules": {s.value: report.count_status(s) for s in Status},
             "states": {s.value: report.count_state(s) for s in FindingState},
             "resolved": len(report.resolved),
+            **{f"by{axis.capitalize()}": counts for axis, counts in report.breakdown().items()},
         },
         "documents": [
             {"file": d.file, "kind": d.kind, "partnerId": d.partner_id, "cloud": d.cloud,

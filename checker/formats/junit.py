@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.model import Finding, FindingState, Report, Status
@@ -57,7 +57,7 @@ class JunitFormatter:
     def render(self, report: Report) -> str:
         """Render the report as an indented JUnit XML document."""
         cases = _cases(report)
-        elsewhere = _open_files_by_rule(report.findings)
+        elsewhere = _located_elsewhere(report)
         severities = {rule.id: rule.severity.value for rule in report.rules}
         properties = {d.file: d for d in report.documents}
         root = ET.Element("testsuites", {"name": "checker"})
@@ -104,11 +104,19 @@ def _cases(report: Report) -> list[_Case]:
     return list(cases.values())
 
 
-def _open_files_by_rule(findings: Iterable[Finding]) -> dict[str, set[str]]:
-    files: dict[str, set[str]] = defaultdict(set)
-    for finding in findings:
-        if finding.state is FindingState.OPEN:
-            files[finding.rule_id].add(finding.location.file)
+def _located_elsewhere(report: Report) -> dict[str, dict[bool, set[str]]]:
+    """Per rule, the files of its findings that were not evaluated by it, open or not.
+
+    Such findings come from the rule's run on another document (an accounts rule naming
+    the configuration); files with their own result for the rule are left out, since their
+    findings belong to that result.
+    """
+    evaluated = {(r.file, r.rule_id) for r in report.results}
+    files: dict[str, dict[bool, set[str]]] = defaultdict(lambda: {True: set(), False: set()})
+    for finding in report.findings:
+        if (finding.location.file, finding.rule_id) not in evaluated:
+            is_open = finding.state is FindingState.OPEN
+            files[finding.rule_id][is_open].add(finding.location.file)
     return files
 
 
@@ -121,7 +129,7 @@ def _properties(parent: ET.Element, pairs: Sequence[tuple[str, str]]) -> None:
             ET.SubElement(element, "property", {"name": name, "value": xml_text(value)})
 
 
-def _testcase(suite: ET.Element, case: _Case, elsewhere: dict[str, set[str]],
+def _testcase(suite: ET.Element, case: _Case, elsewhere: dict[str, dict[bool, set[str]]],
               severity: str) -> str:
     """Add the test case; return "failure", "skipped" or "passed"."""
     element = ET.SubElement(suite, "testcase",
@@ -138,14 +146,20 @@ def _testcase(suite: ET.Element, case: _Case, elsewhere: dict[str, set[str]],
         _text(element, "skipped", case.reason or "not applicable")
     elif case.status is Status.FAIL:
         # A rule evaluated on this document may point its findings into another one (an
-        # accounts rule naming the configuration). The document still failed the rule.
-        outcome = "failure"
-        others = sorted(elsewhere.get(case.rule_id, set()) - {case.file})
-        where = f": see {', '.join(others)}" if others else ""
-        message = f"{case.rule_id} failed on this document{where}"
-        failure = ET.SubElement(element, "failure", {"message": xml_text(message),
-                                                     "type": severity})
-        failure.text = xml_text(message)
+        # accounts rule naming the configuration): the document failed the rule unless all
+        # of those findings are waived or baseline.
+        located = elsewhere.get(case.rule_id, {True: set(), False: set()})
+        if located[True] or not located[False]:
+            outcome = "failure"
+            where = f": see {', '.join(sorted(located[True]))}" if located[True] else ""
+            message = f"{case.rule_id} failed on this document{where}"
+            failure = ET.SubElement(element, "failure", {"message": xml_text(message),
+                                                         "type": severity})
+            failure.text = xml_text(message)
+        else:
+            outcome = "skipped"
+            _text(element, "skipped", f"its findings in {', '.join(sorted(located[False]))} "
+                                      "are waived or baseline")
     for finding in case.open:
         failure = ET.SubElement(element, "failure", {"message": xml_text(finding.message),
                                                      "type": finding.severity.value})

@@ -1,4 +1,5 @@
-"""Human-readable report: findings grouped by file, then a one-line summary.
+"""Human-readable report: findings grouped by file, rule outcomes per concern and cloud, then
+a one-line summary.
 
 Waived and baseline findings are shown like the others, marked ``[waived]`` or
 ``[baseline]`` and followed by their note, so that a reader sees every accepted exception;
@@ -37,8 +38,24 @@ class TextFormatter:
             lines.append(f"resolved since the baseline ({len(report.resolved)}):")
             lines.extend(f"  {r.file}  {r.rule_id}  {r.message}" for r in report.resolved)
             lines.append("")
+        lines.extend(breakdown_table(report))
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
+
+
+def breakdown_table(report: Report) -> list[str]:
+    """Rule outcomes per concern and per cloud, when any rule ran."""
+    if not report.results:
+        return []
+    breakdown = report.breakdown()
+    header = f"{'':<16}{'pass':>6}{'fail':>6}{'warning':>9}{'n/a':>6}"
+    lines = []
+    for axis in ("concern", "cloud"):
+        lines.append(f"{'by ' + axis:<16}" + header[16:])
+        for name, c in breakdown[axis].items():
+            lines.append(f"  {name:<14}{c['pass']:>6}{c['fail']:>6}{c['warning']:>9}"
+                         f"{c['not-applicable']:>6}")
+    return [*lines, ""]
 
 
 def summary_line(report: Report) -> str:

@@ -19,6 +19,7 @@ from unittest import mock
 
 import orjson
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -187,8 +188,48 @@ def optional(draw: st.DrawFn, target: dict[str, Any], key: str, value: Any) -> N
         target[key] = value
 
 
+def example_configurations() -> list[dict[str, Any]]:
+    found = []
+    for path in sorted(EXAMPLES.rglob("*.y*ml")):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(document, dict) and document.get("kind") == "PartnerConfiguration":
+                found.append(document)
+    return found
+
+
+EXAMPLE_CONFIGURATIONS = example_configurations()
+SECTIONS = ("collectionsPolicy", "riskControls", "creditPolicy")
+
+
 @st.composite
 def configurations(draw: st.DrawFn, partner: str, as_of: dt.datetime) -> dict[str, Any]:
+    """A fresh configuration, or an example's with some of its fields changed or dropped.
+
+    Fresh ones rarely get every field of a section right, so most rules would only ever
+    fail on them; the examples' configurations pass most rules until a change breaks one.
+    """
+    fresh = draw(fresh_configurations(partner, as_of))
+    if not EXAMPLE_CONFIGURATIONS or draw(st.booleans()):
+        return fresh
+    config = copy.deepcopy(draw(st.sampled_from(EXAMPLE_CONFIGURATIONS)))
+    config["partner"]["id"] = partner
+    if draw(st.integers(0, 3)) == 0:
+        config["cloud"] = fresh["cloud"]
+    for section in SECTIONS:
+        base, other = config.get(section, {}), fresh.get(section, {})
+        for key in sorted(set(base) | set(other)):
+            change = draw(st.sampled_from(["keep", "keep", "keep", "keep", "fresh", "drop"]))
+            if change == "drop":
+                base.pop(key, None)
+            elif change == "fresh" and key in other:
+                base[key] = other[key]
+        if base:
+            config[section] = base
+    return config
+
+
+@st.composite
+def fresh_configurations(draw: st.DrawFn, partner: str, as_of: dt.datetime) -> dict[str, Any]:
     cloud = draw(st.sampled_from(CLOUDS))
     config: dict[str, Any] = {"apiVersion": "checker/v1", "kind": "PartnerConfiguration",
                               "partner": {"id": partner, "name": draw(names) or "Partner"},
@@ -369,6 +410,18 @@ def customers(draw: st.DrawFn, cid: str, as_of: dt.datetime) -> dict[str, Any]:
                                                                  "keep-suspended"])))
         optional(draw, action, "by", "ops@contoso.example")
         actions.append(action)
+    if subscription_ids and draw(st.booleans()):
+        # A partner suspension for non-payment, as ACCT-002/003 look for: random actions
+        # rarely line up status, action, reason and subscription this way.
+        sid = draw(st.sampled_from(subscription_ids))
+        status = draw(st.sampled_from(["suspended", "disabled"]))
+        for sub in subscriptions:
+            if sub.get("id", sub.get("Id")) == sid:
+                sub["status" if "status" in sub else "Status"] = status
+        actions.append({"action": draw(st.sampled_from(["suspend", "disable", "block"])),
+                        "reason": "non-payment", "subscriptionId": sid,
+                        "date": draw_time(draw, as_of, st.sampled_from(
+                            [-60 * 24 * d for d in (1, 29, 30, 31, 45, 46, 60, 61, 76, 77, 120)]))})
     optional(draw, customer, "partnerActions", actions)
     return customer
 

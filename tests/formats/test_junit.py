@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 import xmlschema
 
 from checker.formats.junit import JunitFormatter, xml_text
-from checker.model import Report
+from checker.model import FindingState, Report
 from tests.formats.conftest import PARTNER, SNAPSHOT
 
 
@@ -122,3 +123,15 @@ def test_the_xsd_rejects_a_skipped_message_attribute(junit_schema: xmlschema.XML
            '<skipped message="n/a"/></testcase></testsuite></testsuites>')
     assert not junit_schema.is_valid(bad)
     assert junit_schema.is_valid(bad.replace('<skipped message="n/a"/>', "<skipped>n/a</skipped>"))
+
+
+def test_rule_failing_a_document_only_through_waived_findings_elsewhere_is_skipped(
+        report: Report) -> None:
+    waived = tuple(
+        replace(f, state=FindingState.WAIVED, note="n") if f.rule_id == "ACCT-003" else f
+        for f in report.findings)
+    testcase = case(render(replace(report, findings=waived)), SNAPSHOT, "ACCT-003")
+    assert testcase.find("failure") is None
+    skipped = testcase.find("skipped")
+    assert skipped is not None
+    assert skipped.text == f"its findings in {PARTNER} are waived or baseline"

@@ -112,6 +112,18 @@ order_text(c) := sprintf("%d subscriptions", [count(c.subscriptions)]) if not c.
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Record the credit decision (granted with a limit, declined, or prepayment-only) in the customer's creditDecision.
 #   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: prepayment-only}
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	not c.creditDecision
@@ -141,6 +153,19 @@ deny contains finding if {
 #     - name: creditPolicy.approvalRequiredAbove
 #       default: 0
 #       description: Credit limits above this amount need a named approver (every granted limit when the policy is silent).
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 25000}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 25000, approvedBy: cfo@contoso.example}
 deny contains finding if {
 	threshold := approval_required_above
 	some i, c in input.snapshot.customers
@@ -175,6 +200,19 @@ deny contains finding if {
 #     - name: creditPolicy.maxCreditCheckAgeDays
 #       default: 365
 #       description: Oldest credit check, in days, that granted credit may rest on.
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 5000, creditCheckDate: "2025-03-01"}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 5000, creditCheckDate: "2026-03-01"}
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	cd := granted(c)
@@ -206,6 +244,21 @@ deny contains finding if {
 #     - name: creditPolicy.noNewCreditPastDueDays
 #       default: 30
 #       description: No credit is granted or raised for a customer past due more than this many days.
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 5000, decidedOn: "2026-06-01"}
+#             receivables: {invoices: [{id: INV-0401, dueDate: "2026-04-01", amount: 1200}]}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 5000, decidedOn: "2026-04-15"}
+#             receivables: {invoices: [{id: INV-0401, dueDate: "2026-04-01", amount: 1200}]}
 deny contains finding if {
 	threshold := no_new_credit_past_due_days
 	some i, c in input.snapshot.customers
@@ -248,6 +301,21 @@ deny contains finding if {
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Collect open invoices, cap the customer's usage (spending budget, suspension), or raise the limit through an approved credit decision.
 #   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 1000}
+#             receivables: {invoices: [{id: INV-0601, dueDate: "2026-07-01", amount: 800}], unbilledUsage: 400}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: granted, limit: 1500}
+#             receivables: {invoices: [{id: INV-0601, dueDate: "2026-07-01", amount: 800}], unbilledUsage: 400}
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	cd := granted(c)
@@ -286,6 +354,21 @@ deny contains finding if {
 #     - name: creditPolicy.prepaymentWithoutCredit
 #       default: false
 #       description: Customers without granted credit must prepay before their first order; the rule is not applicable unless true.
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: prepayment-only}
+#             onboarding: {firstOrderDate: "2026-06-01", prepaid: false}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             creditDecision: {decision: prepayment-only}
+#             onboarding: {firstOrderDate: "2026-06-01", prepaid: true}
 deny contains finding if {
 	prepayment_without_credit == true
 	some i, c in input.snapshot.customers
@@ -322,6 +405,19 @@ not_applicable contains {"rule": "CRED-009", "msg": "creditPolicy.prepaymentWith
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Verify the customer's identity (for example a company-registry check and callback) and record onboarding.identityVerified and verifiedOn.
 #   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             onboarding: {identityVerified: false}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             onboarding: {identityVerified: true}
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	not c.onboarding.identityVerified

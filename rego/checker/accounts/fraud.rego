@@ -97,6 +97,19 @@ misdirected_note(c, ev, t, target) := sprintf(" (request %s was filed with %s)",
 #     - name: riskControls.fraudAlerts.responseTimeMinutes
 #       default: 60
 #       description: Committed time to respond to a fraud alert (Microsoft recommends one hour).
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             fraudEvents: [{eventId: ev-1, eventTime: "2026-06-29T20:00:00Z", eventStatus: Active, subscriptionId: sub-1}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             fraudEvents: [{eventId: ev-1, eventTime: "2026-06-29T20:00:00Z", eventStatus: Investigating, subscriptionId: sub-1}]
 deny contains finding if {
 	limit := response_minutes
 	some i, c in input.snapshot.customers
@@ -133,6 +146,21 @@ deny contains finding if {
 #     quote: "You can suspend subscriptions yourself from Partner Center while you investigate the problem."
 #   remediation: Suspend the subscription in Partner Center and record the suspend action (reason fraud or misuse) in partnerActions.
 #   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: active}]
+#             fraudEvents: [{eventId: ev-1, eventTime: "2026-06-29T20:00:00Z", eventStatus: Investigating, subscriptionId: sub-1}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             fraudEvents: [{eventId: ev-1, eventTime: "2026-06-29T20:00:00Z", eventStatus: Investigating, subscriptionId: sub-1}]
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	some ev in c.fraudEvents
@@ -176,6 +204,20 @@ deny contains finding if {
 #     - name: cloud
 #       default: none
 #       description: Decides who receives the service request (microsoft, or 21vianet for the 21Vianet cloud).
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             fraudEvents: [{eventId: ev-1, eventTime: "2026-06-29T20:00:00Z", eventStatus: Investigating, subscriptionId: sub-1}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             fraudEvents: [{eventId: ev-1, eventTime: "2026-06-29T20:00:00Z", eventStatus: Investigating, subscriptionId: sub-1}]
+#             serviceRequests: [{id: SR-1, status: open, createdDate: "2026-06-29T21:00:00Z", filedWith: microsoft, relatedSubscriptionIds: [sub-1]}]
 deny contains finding if {
 	target := lib.escalation_target[cloud]
 	some i, c in input.snapshot.customers
@@ -217,6 +259,20 @@ deny contains finding if {
 #     record the partner's action (or the reason for the suspension) in
 #     partnerActions.
 #   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: fraud, date: "2026-06-20"}]
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	some j, s in c.subscriptions

@@ -159,6 +159,21 @@ partner_invoice_days_past_due(inv) := lib.days_since(inv.invoiceDate) - lib.upst
 #         Days past due at which access is impacted; when the policy is silent, 60
 #         days (the point at which Partner Center suspends a partner whose own
 #         bill is overdue).
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             receivables: {invoices: [{id: INV-0401, dueDate: "2026-04-01", amount: 1200}]}
+#             subscriptions: [{id: sub-1, status: active}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             receivables: {invoices: [{id: INV-0401, dueDate: "2026-06-01", amount: 1200}]}
+#             subscriptions: [{id: sub-1, status: active}]
 deny contains finding if {
 	threshold := access_impact_days
 	some i, c in input.snapshot.customers
@@ -195,6 +210,23 @@ deny contains finding if {
 #     Reactivate the subscription and record a reactivate action, or record why
 #     it stays suspended.
 #   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             receivables: {invoices: [{id: INV-0401, dueDate: "2026-04-15", amount: 1200, paidAmount: 1200}]}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-06-05"}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             receivables: {invoices: [{id: INV-0401, dueDate: "2026-04-15", amount: 1200, paidAmount: 0}]}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-06-05"}]
 deny contains finding if {
 	some i, c in input.snapshot.customers
 	some j, s in c.subscriptions
@@ -236,6 +268,21 @@ deny contains finding if {
 #     - name: collectionsPolicy.maxSuspensionDays
 #       default: deletion window minus 14 days (76 global, US Government, Germany; 46 21Vianet)
 #       description: Longest a subscription may stay suspended for non-payment before a decision is recorded.
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-05-01"}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-05-01", decision: keep-suspended}]
 deny contains finding if {
 	limit := max_suspension_days
 	some i, c in input.snapshot.customers
@@ -279,6 +326,20 @@ deny contains finding if {
 #     - name: riskControls.spendingBudgets.actionAtPercent
 #       default: 100
 #       description: Budget use, in percent, at which the partner must act.
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             usageSummary: {budget: {amount: 1000}, totalCost: 1200, currencyCode: USD}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             usageSummary: {budget: {amount: 1000}, totalCost: 1200, currencyCode: USD}
+#             partnerActions: [{action: budget-action, date: "2026-06-25"}]
 deny contains finding if {
 	budgets_available
 	some i, c in input.snapshot.customers
@@ -330,6 +391,20 @@ not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or u
 #     - name: cloud
 #       default: none
 #       description: The rule applies only where Partner Center offers Azure spending budgets (global, US Government, Germany).
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: active, offerId: MS-AZR-0145P}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: active, offerId: MS-AZR-0145P}]
+#             usageSummary: {budget: {amount: 1000}}
 deny contains finding if {
 	budgets_available
 	some i, c in input.snapshot.customers
@@ -377,6 +452,13 @@ not_applicable contains {"rule": "ACCT-009", "msg": "no Azure subscriptions"} if
 #     - name: cloud
 #       default: none
 #       description: Decides the upstream payment terms (60 days global, US Government, Germany; 30 days 21Vianet).
+#   examples:
+#     fails:
+#       snapshot:
+#         partnerInvoices: [{id: G000024135, invoiceDate: "2026-04-01", totalCharges: 12000, currencyCode: USD}]
+#     passes:
+#       snapshot:
+#         partnerInvoices: [{id: G000024135, invoiceDate: "2026-04-01", totalCharges: 12000, paidAmount: -12000, currencyCode: USD}]
 deny contains finding if {
 	some k, inv in input.snapshot.partnerInvoices
 	unpaid := partner_invoice_unpaid_cents(inv)
@@ -414,6 +496,13 @@ deny contains finding if {
 #     - name: cloud
 #       default: none
 #       description: Decides the upstream payment terms (60 days global, US Government, Germany; 30 days 21Vianet).
+#   examples:
+#     fails:
+#       snapshot:
+#         partnerInvoices: [{id: G000024135, invoiceDate: "2026-02-01", totalCharges: 12000, currencyCode: USD}]
+#     passes:
+#       snapshot:
+#         partnerInvoices: [{id: G000024135, invoiceDate: "2026-02-01", totalCharges: 12000, paidAmount: -12000, currencyCode: USD}]
 deny contains finding if {
 	some k, inv in input.snapshot.partnerInvoices
 	unpaid := partner_invoice_unpaid_cents(inv)

@@ -39,6 +39,11 @@ notice_actions := {"reminder", "final-notice"}
 #     - name: collectionsPolicy.documentRef
 #       default: none
 #       description: Where the collections policy document lives.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {documentRef: null}}
+#     passes:
+#       configuration: {collectionsPolicy: {documentRef: "https://contoso.example/legal/collections-policy-v3.1.pdf"}}
 deny contains finding if {
 	some problem in missing_policy
 	finding := object.union({"rule": "COLL-001"}, problem)
@@ -84,6 +89,11 @@ missing_policy contains problem if {
 #     - name: collectionsPolicy.effectiveDate
 #       default: none
 #       description: Date the policy version took effect.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {version: null}}
+#     passes:
+#       configuration: {collectionsPolicy: {version: "3.1"}}
 deny contains finding if {
 	policy := input.configuration.collectionsPolicy
 	some field in ["version", "effectiveDate"]
@@ -117,6 +127,11 @@ deny contains finding if {
 #     - name: collectionsPolicy.communicatedToCustomers
 #       default: false
 #       description: Whether the policy was communicated to (agreed with) customers.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {communicatedToCustomers: false}}
+#     passes:
+#       configuration: {collectionsPolicy: {communicatedToCustomers: true}}
 deny contains finding if {
 	policy := input.configuration.collectionsPolicy
 	value := object.get(policy, "communicatedToCustomers", "not set")
@@ -152,6 +167,19 @@ deny contains finding if {
 #     - name: collectionsPolicy.dunningSteps
 #       default: none
 #       description: Collections steps, each with dayOffset (days past due) and action.
+#   examples:
+#     fails:
+#       configuration:
+#         collectionsPolicy:
+#           dunningSteps:
+#             - {dayOffset: 15, action: reminder}
+#             - {dayOffset: 15, action: final-notice}
+#     passes:
+#       configuration:
+#         collectionsPolicy:
+#           dunningSteps:
+#             - {dayOffset: 15, action: reminder}
+#             - {dayOffset: 30, action: final-notice}
 deny contains finding if {
 	some problem in dunning_problems
 	finding := object.union({"rule": "COLL-004"}, problem)
@@ -204,6 +232,11 @@ dunning_problems contains problem if {
 #     - name: collectionsPolicy.accessImpact
 #       default: none
 #       description: When (pastDueDays) and how (action) access is impacted for non-payment.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {accessImpact: null}}
+#     passes:
+#       configuration: {collectionsPolicy: {accessImpact: {pastDueDays: 45, action: suspend}}}
 deny contains finding if {
 	object.get(input.configuration.collectionsPolicy, "accessImpact", null) == null
 	finding := {
@@ -238,6 +271,11 @@ deny contains finding if {
 #     - name: collectionsPolicy.accessImpact.action
 #       default: none
 #       description: What happens to the customer's subscriptions when access is impacted.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {accessImpact: {action: block}}}
+#     passes:
+#       configuration: {collectionsPolicy: {accessImpact: {action: suspend}}}
 deny contains finding if {
 	action := input.configuration.collectionsPolicy.accessImpact.action
 	cloud := input.configuration.cloud
@@ -277,6 +315,11 @@ deny contains finding if {
 #     - name: collectionsPolicy.maxSuspensionDays
 #       default: none
 #       description: Longest a subscription stays suspended for non-payment before a cancel-or-restore decision.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {maxSuspensionDays: 90}}
+#     passes:
+#       configuration: {collectionsPolicy: {maxSuspensionDays: 60}}
 deny contains finding if {
 	some problem in suspension_problems
 	finding := object.union({"rule": "COLL-007"}, problem)
@@ -331,6 +374,11 @@ suspension_problems contains problem if {
 #     - name: collectionsPolicy.paymentTermsDays
 #       default: none
 #       description: Customer payment terms in days (net N).
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {paymentTermsDays: 90}}
+#     passes:
+#       configuration: {collectionsPolicy: {paymentTermsDays: 60}}
 deny contains finding if {
 	days := input.configuration.collectionsPolicy.paymentTermsDays
 	cloud := input.configuration.cloud
@@ -366,6 +414,11 @@ deny contains finding if {
 #     - name: collectionsPolicy.overdueNoticeContact
 #       default: none
 #       description: Who customers hear from, and reply to, about overdue invoices.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {overdueNoticeContact: null}}
+#     passes:
+#       configuration: {collectionsPolicy: {overdueNoticeContact: collections@contoso.example}}
 deny contains finding if {
 	object.get(input.configuration.collectionsPolicy, "overdueNoticeContact", null) == null
 	finding := {
@@ -405,6 +458,17 @@ deny contains finding if {
 #     - name: collectionsPolicy.dunningSteps
 #       default: none
 #       description: Collections steps; those with action reminder or final-notice are notices.
+#   examples:
+#     fails:
+#       configuration:
+#         collectionsPolicy:
+#           dunningSteps: [{dayOffset: 15, action: reminder}]
+#           accessImpact: {pastDueDays: 10}
+#     passes:
+#       configuration:
+#         collectionsPolicy:
+#           dunningSteps: [{dayOffset: 15, action: reminder}]
+#           accessImpact: {pastDueDays: 15}
 deny contains finding if {
 	some problem in early_impact
 	finding := object.union({"rule": "COLL-010"}, problem)
@@ -468,6 +532,11 @@ any_notice(steps) if {
 #     - name: collectionsPolicy.effectiveDate
 #       default: none
 #       description: Date the policy version took effect.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {effectiveDate: "2026-09-01"}}
+#     passes:
+#       configuration: {collectionsPolicy: {effectiveDate: "2026-01-01"}}
 deny contains finding if {
 	effective := input.configuration.collectionsPolicy.effectiveDate
 	lib.days_since(effective) < 0

@@ -56,6 +56,11 @@ fraud_alerts_subscribed if {
 #     - name: riskControls.partnerTenantMfa
 #       default: false
 #       description: MFA is enforced on every user of the partner tenant.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {partnerTenantMfa: false}}
+#     passes:
+#       configuration: {riskControls: {partnerTenantMfa: true}}
 deny contains finding if {
 	value := object.get(risk_controls, "partnerTenantMfa", "not set")
 	value != true
@@ -89,6 +94,11 @@ deny contains finding if {
 #     - name: riskControls.customerIdentityVerification.atOnboarding
 #       default: false
 #       description: Identity is verified before the customer can order.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {customerIdentityVerification: {atOnboarding: false}}}
+#     passes:
+#       configuration: {riskControls: {customerIdentityVerification: {atOnboarding: true}}}
 deny contains finding if {
 	value := object.get(risk_controls, ["customerIdentityVerification", "atOnboarding"], "not set")
 	value != true
@@ -127,6 +137,11 @@ deny contains finding if {
 #     - name: riskControls.fraudAlerts.channels
 #       default: []
 #       description: How alerts arrive (email, webhook, api-poll).
+#   examples:
+#     fails:
+#       configuration: {riskControls: {fraudAlerts: {subscribed: false}}}
+#     passes:
+#       configuration: {riskControls: {fraudAlerts: {subscribed: true}}}
 deny contains finding if {
 	some problem in fraud_alert_gaps
 	finding := object.union({"rule": "CTRL-003"}, problem)
@@ -176,6 +191,11 @@ not_applicable contains {"rule": rule, "msg": msg} if {
 #     - name: riskControls.fraudAlerts.owner
 #       default: none
 #       description: Person or team answering fraud alerts.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {fraudAlerts: {owner: null}}}
+#     passes:
+#       configuration: {riskControls: {fraudAlerts: {owner: secops@contoso.example}}}
 deny contains finding if {
 	fraud_alerts_subscribed
 	object.get(risk_controls.fraudAlerts, "owner", null) == null
@@ -219,6 +239,11 @@ not_applicable contains {"rule": rule, "msg": msg} if {
 #     - name: lib.default_fraud_response_minutes
 #       default: 60
 #       description: Longest accepted response time, in minutes (Microsoft's recommendation).
+#   examples:
+#     fails:
+#       configuration: {riskControls: {fraudAlerts: {responseTimeMinutes: 240}}}
+#     passes:
+#       configuration: {riskControls: {fraudAlerts: {responseTimeMinutes: 60}}}
 deny contains finding if {
 	fraud_alerts_subscribed
 	value := object.get(risk_controls.fraudAlerts, "responseTimeMinutes", "not set")
@@ -264,6 +289,11 @@ within(value, limit) if {
 #     - name: riskControls.spendingBudgets.required
 #       default: false
 #       description: Every Azure customer must have a spending budget.
+#   examples:
+#     fails:
+#       configuration: {cloud: us-government, riskControls: {spendingBudgets: {required: false}}}
+#     passes:
+#       configuration: {cloud: us-government, riskControls: {spendingBudgets: {required: true}}}
 deny contains finding if {
 	input.configuration.cloud in lib.spending_budgets_available
 	value := object.get(risk_controls, ["spendingBudgets", "required"], "not set")
@@ -306,6 +336,11 @@ not_applicable contains {"rule": "CTRL-006", "msg": msg} if {
 #     - name: max_activity_log_review_days
 #       default: 30
 #       description: Longest accepted cadence, in days.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {activityLogReview: {cadenceDays: 90}}}
+#     passes:
+#       configuration: {riskControls: {activityLogReview: {cadenceDays: 30}}}
 deny contains finding if {
 	value := object.get(risk_controls, ["activityLogReview", "cadenceDays"], "not set")
 	not within(value, max_activity_log_review_days)
@@ -344,6 +379,11 @@ deny contains finding if {
 #     - name: high_risk_payment_instruments
 #       default: [prepaid-card, gift-card, cryptocurrency, cash]
 #       description: Instruments reported as high risk.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {acceptedPaymentInstruments: [invoice, gift-card]}}
+#     passes:
+#       configuration: {riskControls: {acceptedPaymentInstruments: [invoice]}}
 deny contains finding if {
 	some i, instrument in object.get(risk_controls, "acceptedPaymentInstruments", [])
 	instrument in high_risk_payment_instruments
@@ -379,6 +419,11 @@ deny contains finding if {
 #     - name: riskControls.notificationHandling.responseTimeHours
 #       default: none
 #       description: Committed time to act on a notification, in hours.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {notificationHandling: {owner: null}}}
+#     passes:
+#       configuration: {riskControls: {notificationHandling: {owner: partner-ops@contoso.example}}}
 deny contains finding if {
 	some field, meaning in {"owner": "owner", "responseTimeHours": "committed response time"}
 	object.get(risk_controls, ["notificationHandling", field], null) == null
@@ -413,6 +458,11 @@ deny contains finding if {
 #     - name: riskControls.fraudEscalation.target
 #       default: none
 #       description: Who the fraud service request goes to.
+#   examples:
+#     fails:
+#       configuration: {cloud: 21vianet, riskControls: {fraudEscalation: {target: microsoft}}}
+#     passes:
+#       configuration: {cloud: 21vianet, riskControls: {fraudEscalation: {target: 21vianet}}}
 deny contains finding if {
 	cloud := input.configuration.cloud
 	expected := lib.escalation_target[cloud]
@@ -445,6 +495,11 @@ deny contains finding if {
 #     - name: riskControls.fraudEscalation.suspendWhileInvestigating
 #       default: false
 #       description: Subscriptions are suspended while suspected fraud is investigated.
+#   examples:
+#     fails:
+#       configuration: {riskControls: {fraudEscalation: {suspendWhileInvestigating: false}}}
+#     passes:
+#       configuration: {riskControls: {fraudEscalation: {suspendWhileInvestigating: true}}}
 deny contains finding if {
 	value := object.get(risk_controls, ["fraudEscalation", "suspendWhileInvestigating"], "not set")
 	value != true

@@ -31,6 +31,11 @@ import rego.v1
 #     - name: creditPolicy.approvalRequiredAbove
 #       default: none
 #       description: Credit limits above this amount need a named approver.
+#   examples:
+#     fails:
+#       configuration: {creditPolicy: {approvalRequiredAbove: null}}
+#     passes:
+#       configuration: {creditPolicy: {approvalRequiredAbove: 10000}}
 deny contains finding if {
 	object.get(input.configuration, ["creditPolicy", "approvalRequiredAbove"], null) == null
 	finding := {
@@ -59,6 +64,11 @@ deny contains finding if {
 #     - name: creditPolicy.maxCreditCheckAgeDays
 #       default: none
 #       description: Oldest credit check, in days, a credit decision may rest on.
+#   examples:
+#     fails:
+#       configuration: {creditPolicy: {maxCreditCheckAgeDays: null}}
+#     passes:
+#       configuration: {creditPolicy: {maxCreditCheckAgeDays: 365}}
 deny contains finding if {
 	object.get(input.configuration, ["creditPolicy", "maxCreditCheckAgeDays"], null) == null
 	finding := {
@@ -88,6 +98,11 @@ deny contains finding if {
 #     - name: creditPolicy.noNewCreditPastDueDays
 #       default: none
 #       description: No credit is granted or raised for a customer past due more than this many days.
+#   examples:
+#     fails:
+#       configuration: {creditPolicy: {noNewCreditPastDueDays: null}}
+#     passes:
+#       configuration: {creditPolicy: {noNewCreditPastDueDays: 30}}
 deny contains finding if {
 	object.get(input.configuration, ["creditPolicy", "noNewCreditPastDueDays"], null) == null
 	finding := {
