@@ -30,7 +30,9 @@ DEFAULT_SEED = 20260630
 
 # Share of customers with each trait (independent draws, so some customers have several).
 PAST_DUE = 0.04          # an unpaid invoice past due; about half beyond the access-impact day
-SUSPENDED = 0.02         # a suspended or disabled subscription
+ACTED_ON = 0.6           # of those beyond it: the partner suspended a subscription for it
+DECIDED = 0.5            # of those suspensions: a keep-suspended decision is recorded
+SUSPENDED = 0.005        # other suspended subscriptions (Microsoft's or an old non-payment one)
 FRAUD = 0.005            # a fraud event (most resolved as Ignore, some open)
 AZURE = 0.30             # an Azure plan subscription with a usage summary
 AZURE_NO_BUDGET = 0.03   # of Azure customers: no spending budget
@@ -47,7 +49,8 @@ NCE_OFFERS = (
 )
 AZURE_OFFER = ("DZH318Z0BPS6:0001:DZH318Z0BMGZ", "Azure plan")
 FRAUD_TYPES = ("UsageAnomalyDetection", "NetworkConnectionsToCryptoMiningPools",
-               "VirtualMachineDeploymentAnomaly", "MultiRegionVirtualMachineScaleSetDeploymentAnomaly")
+               "VirtualMachineDeploymentAnomaly",
+               "MultiRegionVirtualMachineScaleSetDeploymentAnomaly")
 WORDS = ("Alpine", "Blue", "Cedar", "Delta", "Echo", "Fabrikam", "Granite", "Harbor", "Iris",
          "Juniper", "Kestrel", "Lumen", "Maple", "Nimbus", "Orchid", "Pioneer", "Quartz",
          "River", "Summit", "Tidal", "Umber", "Vertex", "Willow", "Zephyr")
@@ -131,6 +134,7 @@ class _Customers:
             },
         }
         past_due = rng.random() < PAST_DUE
+        overdue = 0
         invoices = []
         for n in range(rng.randint(1, 2)):
             due = rng.randint(5, 80) + 30 * n
@@ -169,12 +173,26 @@ class _Customers:
                 "commitmentEndDate": self.day(-rng.randint(1, 360)) + "T00:00:00Z",
             })
         actions: list[dict[str, Any]] = []
-        if rng.random() < SUSPENDED:
+        if overdue > 45 and rng.random() < ACTED_ON:
+            # The policy applied: access impacted at day 45 (other subscriptions may still
+            # be active), and sometimes the next step decided.
             sub = subscriptions[0]
-            sub["status"] = rng.choice(("suspended", "suspended", "disabled"))
-            sub["suspensionReasons"] = ["CustomerCancellation" if rng.random() < 0.3
-                                        else "PartnerInitiated"]
-            if rng.random() < 0.8:
+            sub["status"] = "suspended"
+            sub["suspensionReasons"] = ["PartnerInitiated"]
+            action = {"subscriptionId": sub["id"], "action": "suspend", "reason": "non-payment",
+                      "date": self.day(overdue - 45) + "T09:00:00Z",
+                      "by": "collections@contoso.example"}
+            if rng.random() < DECIDED:
+                action["decision"] = "keep-suspended"
+            actions.append(action)
+        elif rng.random() < SUSPENDED:
+            # Suspended by Microsoft (no partner action), or still suspended for a debt
+            # paid since.
+            sub = subscriptions[0]
+            sub["status"] = rng.choice(("suspended", "disabled"))
+            sub["suspensionReasons"] = ["MicrosoftInitiated"]
+            if rng.random() < 0.4:
+                sub["suspensionReasons"] = ["PartnerInitiated"]
                 actions.append({"subscriptionId": sub["id"], "action": "suspend",
                                 "reason": "non-payment",
                                 "date": self.day(rng.randint(3, 60)) + "T09:00:00Z",

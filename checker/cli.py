@@ -6,8 +6,10 @@ Heavy modules (the engine, the schema validator) are imported inside the command
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -38,6 +40,21 @@ Exit codes:
 def _fail(exc: CheckerError) -> NoReturn:
     click.echo(f"checker: error: {exc}", err=True)
     sys.exit(int(exc.exit_code))
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on standard error when a person watches it, else nothing."""
+    from checker import progressbar
+
+    if not progressbar.wanted(sys.stderr):
+        yield None
+        return
+    bar = progressbar.ProgressBar(sys.stderr, progressbar.DELAY_SECONDS)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _run(action: Callable[[], int]) -> NoReturn:
@@ -86,6 +103,11 @@ _paths = click.argument(
 _format = click.option(
     "-f", "--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
     help="Report format; repeat for several (default: text).",
+)
+_jobs = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="Worker processes for large JSON snapshots (default: one per core); the report "
+         "is the same whatever N.",
 )
 _output = click.option(
     "-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
@@ -148,11 +170,12 @@ def cli() -> None:
 @click.option("--evidence", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
               help="Write an evidence manifest (hashes of inputs, policies and schemas, "
                    "versions, options, verdict) after the report, when the run completed.")
+@_jobs
 def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path, ...],
           no_builtin: bool, formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str,
           as_of: str | None, engine: str, opa_url: str, opa_timeout: float,
           opa_retries: int, waivers: tuple[Path, ...], max_waiver_days: int,
-          baseline: Path | None, evidence: Path | None) -> NoReturn:
+          baseline: Path | None, evidence: Path | None, jobs: int | None) -> NoReturn:
     """Check documents (files, or folders searched for *.json, *.yaml, *.yml).
 
     \b
@@ -174,13 +197,15 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
         if no_builtin and not policy_dirs:
             raise UsageError("--no-builtin needs at least one --policy folder")
         pairs = pair_outputs(formats, outputs)
-        report = run_check(options := CheckOptions(
-            paths=paths, config=config, policy_dirs=policy_dirs, builtin_policies=not no_builtin,
-            engine=engine, fail_on=Severity(fail_on), as_of=as_of,
-            waivers=waivers, max_waiver_days=max_waiver_days, baseline=baseline,
-            engine_options=EngineOptions(opa_url=opa_url, timeout=opa_timeout,
-                                         retries=opa_retries),
-        ))
+        with _progress() as progress:
+            report = run_check(options := CheckOptions(
+                paths=paths, config=config, policy_dirs=policy_dirs,
+                builtin_policies=not no_builtin, engine=engine, fail_on=Severity(fail_on),
+                as_of=as_of, waivers=waivers, max_waiver_days=max_waiver_days,
+                baseline=baseline, jobs=jobs, progress=progress,
+                engine_options=EngineOptions(opa_url=opa_url, timeout=opa_timeout,
+                                             retries=opa_retries),
+            ))
         texts = emit(report, pairs)
         if evidence is not None:
             from checker.evidence import RenderedReport, write_evidence
@@ -197,8 +222,9 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
 @_paths
 @_format
 @_output
+@_jobs
 def validate(paths: tuple[Path, ...], formats: tuple[str, ...],
-             outputs: tuple[Path, ...]) -> NoReturn:
+             outputs: tuple[Path, ...], jobs: int | None) -> NoReturn:
     """Check documents against their JSON Schemas only; no policy runs.
 
     \b
@@ -211,7 +237,8 @@ def validate(paths: tuple[Path, ...], formats: tuple[str, ...],
         from checker.runner import validate_only
 
         pairs = pair_outputs(formats, outputs)
-        report = validate_only(paths)
+        with _progress() as progress:
+            report = validate_only(paths, jobs=jobs, progress=progress)
         emit(report, pairs)
         return int(report.exit_code)
 
@@ -225,6 +252,30 @@ def main(argv: Sequence[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("checker: interrupted", err=True)
         sys.exit(int(ExitCode.COULD_NOT_RUN))
+    except SystemExit as exc:
+        _exit_now(exc.code)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Leave the process without tearing down its objects, once output is flushed.
+
+    Freeing the findings and parsed data of a large run one object at a time takes longer
+    than anything left to do; the operating system reclaims the memory at once. Only the
+    console entry point does this: the library and ``cli`` (used in-process, by tests
+    among others) exit normally.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        # Output could not be flushed (a closed pipe): let the normal exit report it.
+        raise SystemExit(code) from None
+    if code is None:
+        os._exit(0)
+    if isinstance(code, int):
+        os._exit(code)
+    # sys.exit("message") prints the message and exits 1.
+    raise SystemExit(code)
 
 
 @cli.command(name="test")

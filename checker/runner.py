@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,8 +32,17 @@ from checker.model import (
     Status,
 )
 from checker.normalize import normalize_snapshot
+from checker.parallel import StreamJob, check_chunks
 from checker.policies import ACCOUNTS, CONFIGURATION, INPUT_RULES, PolicySet, load_policies
-from checker.validation import is_date_time, known_kinds, validate
+from checker.stream import (
+    CHUNK_BYTES,
+    EngineSpec,
+    Progress,
+    StreamedDocument,
+    StreamSettings,
+    load_input,
+)
+from checker.validation import is_date_time, known_kinds, limit_errors, validate
 from checker.waivers import DEFAULT_MAX_DAYS, WAIVERS_KIND, WaiverSet, apply_waivers, load_waivers
 
 CONFIGURATION_KIND = "PartnerConfiguration"
@@ -42,7 +52,14 @@ ENTRY_POINTS = {CONFIGURATION: "checker.main.configuration", ACCOUNTS: "checker.
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What to check and how; built by the CLI or by a program using the library."""
+    """What to check and how; built by the CLI or by a program using the library.
+
+    Large JSON snapshots are read in chunks of about ``chunk_bytes`` and checked in
+    ``jobs`` worker processes (``None``: one per core); the report does not depend on
+    either. ``progress`` is called with (stage, done, total) as chunks complete;
+    ``timings``, when given, is filled with the seconds spent loading, validating and
+    evaluating, summed over processes.
+    """
 
     paths: tuple[Path, ...]
     config: Path | None = None
@@ -56,6 +73,10 @@ class CheckOptions:
     waivers: tuple[Path, ...] = ()
     max_waiver_days: int = DEFAULT_MAX_DAYS
     baseline: Path | None = None
+    jobs: int | None = None
+    chunk_bytes: int = CHUNK_BYTES
+    progress: Progress | None = field(default=None, compare=False)
+    timings: dict[str, float] | None = field(default=None, compare=False)
 
 
 def normalize_as_of(value: str) -> str:
@@ -78,6 +99,7 @@ class _Run:
     skipped: list[str] = field(default_factory=list)
     resolved: list[ResolvedFinding] = field(default_factory=list)
     judged_at: dict[str, str] = field(default_factory=dict)
+    settings: StreamSettings = field(default_factory=StreamSettings)
     # A snapshot's cloud is that of the configuration it was checked against.
     clouds: dict[str, str] = field(default_factory=dict)
 
@@ -97,11 +119,14 @@ def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run) -> l
             raise UsageError(f"{path}: no such file or folder")
     documents: list[Document] = []
     for path, explicit in discover([*paths, *explicit_extra]):
+        started = time.perf_counter()
         try:
-            loaded = load_file(path)
+            loaded = load_input(path, run.settings.chunk_bytes)
         except InputError as exc:
             run.input_finding("CHK-LOAD", str(exc.args[0]), exc.file, "", exc.line, exc.column)
             continue
+        finally:
+            run.settings.add_time("load", time.perf_counter() - started)
         for doc in loaded:
             if explicit or _looks_like_ours(doc.data):
                 documents.append(doc)
@@ -122,6 +147,12 @@ def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
     """Schema-check documents; return the valid ones."""
     valid = []
     for doc in documents:
+        if isinstance(doc, StreamedDocument):
+            whole = _read_customers(doc, run)
+            if whole is None:
+                continue
+            doc = whole
+        started = time.perf_counter()
         kind = doc.kind
         if kind not in known_kinds():
             position = doc.locator.locate(["kind"])
@@ -134,6 +165,9 @@ def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
         if kind == SNAPSHOT_KIND:
             normalize_snapshot(doc.data)
         errors = list(validate(kind, doc.data))
+        if isinstance(doc, StreamedDocument):
+            errors = limit_errors([*errors, *doc.source.schema_errors])
+        run.settings.add_time("validate", time.perf_counter() - started)
         for error in errors:
             position = doc.locator.locate(error.path)
             run.input_finding("CHK-SCHEMA", error.message, doc.file, position.pointer,
@@ -142,6 +176,35 @@ def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
         if not errors:
             valid.append(doc)
     return valid
+
+
+def _read_customers(doc: StreamedDocument, run: _Run) -> Document | None:
+    """Parse and validate a streamed snapshot's customers, chunk by chunk.
+
+    A file the chunked reader cannot take (a syntax error, a duplicate key...) is read
+    whole instead, which reports it exactly as for any file; ``None`` when it is unreadable.
+    """
+    checked = check_chunks(doc, StreamJob(str(doc.source.path)), run.settings)
+    if checked.failure is None:
+        doc.source.chunks = tuple(checked.chunks)
+        doc.source.counts = checked.counts
+        doc.source.schema_errors = checked.errors
+        return doc
+    try:
+        (whole,) = load_file(doc.source.path, doc.file)
+    except InputError as exc:
+        run.input_finding("CHK-LOAD", str(exc.args[0]), exc.file, "", exc.line, exc.column)
+        return None
+    return whole
+
+
+def _settings(options: CheckOptions, policies: PolicySet) -> StreamSettings:
+    # Worker processes build their own engine; only the embedded one can be copied that
+    # way (a remote engine's server holds one set of policies for all).
+    engine = (EngineSpec(options.engine, options.engine_options, policies.without_tests())
+              if options.engine == "embedded" else None)
+    return StreamSettings(jobs=options.jobs, chunk_bytes=options.chunk_bytes,
+                          progress=options.progress, timings=options.timings, engine=engine)
 
 
 def _info(doc: Document) -> DocumentInfo:
@@ -154,9 +217,10 @@ def _info(doc: Document) -> DocumentInfo:
                         as_of=str(data.get("asOf", "")))
 
 
-def validate_only(paths: Sequence[Path]) -> Report:
+def validate_only(paths: Sequence[Path], *, jobs: int | None = None,
+                  progress: Progress | None = None) -> Report:
     """Load and schema-check documents without evaluating any policy."""
-    run = _Run()
+    run = _Run(settings=StreamSettings(jobs=jobs, progress=progress))
     _validate(_load(paths, (), run), run)
     return _report(run, Severity.ERROR, "", ())
 
@@ -176,7 +240,7 @@ def check(options: CheckOptions) -> Report:
     engine = ENGINES[options.engine](options.engine_options)
     engine.load(policies.without_tests())
 
-    run = _Run()
+    run = _Run(settings=_settings(options, policies))
     extra = (options.config,) if options.config else ()
     loaded = _without_waivers(_load(options.paths, extra, run), waiver_set, run)
     documents = _validate(loaded, run)
@@ -296,14 +360,20 @@ class _Evaluator:
         self._batch_size = max(1, batch_size)
 
     def configuration(self, config: Document, as_of: str) -> None:
+        started = time.perf_counter()
         payload = {"configuration": config.data, "asOf": as_of}
         answer = self._ask(CONFIGURATION, payload)
         fired = self._collect(answer["deny"], {"": config, "configuration": config}, config,
                               offset=0)
         skipped = _not_applicable(answer)
         self._results(CONFIGURATION, config, config.data["cloud"], fired, [skipped])
+        self._run.settings.add_time("evaluate", time.perf_counter() - started)
 
     def accounts(self, snapshot: Document, config: Document, as_of: str) -> None:
+        if isinstance(snapshot, StreamedDocument) and snapshot.source.chunks:
+            self._accounts_streamed(snapshot, config, as_of)
+            return
+        started = time.perf_counter()
         data = snapshot.data
         header = {k: v for k, v in data.items() if k != "customers"}
         customers = data["customers"]
@@ -317,6 +387,41 @@ class _Evaluator:
             fired |= self._collect(answer["deny"], documents, snapshot, offset=start)
             skipped_per_batch.append(_not_applicable(answer))
         self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, skipped_per_batch)
+        self._run.settings.add_time("evaluate", time.perf_counter() - started)
+
+    def _accounts_streamed(self, snapshot: StreamedDocument, config: Document,
+                           as_of: str) -> None:
+        """Evaluate a streamed snapshot chunk by chunk (in worker processes)."""
+        header = orjson.dumps({k: v for k, v in snapshot.data.items() if k != "customers"})
+        # The policy input up to the customers array; each batch's customers and "}}"
+        # complete it, so the header is serialised once, not once per batch.
+        prefix = (b'{"configuration":' + orjson.dumps(config.data) + b',"asOf":'
+                  + orjson.dumps(as_of) + b',"snapshot":'
+                  + (header[:-1] + b"," if header != b"{}" else b"{") + b'"customers":')
+        job = StreamJob(str(snapshot.source.path), prefix, self._batch_size)
+        checked = check_chunks(snapshot, job, self._run.settings, self._engine,
+                               stage="evaluate")
+        if checked.failure is not None:
+            raise EngineError(f"{snapshot.file}: the file changed while it was being checked")
+        fired = set()
+        for found in checked.findings:
+            rule = self._policies.rules.get(found.rule_id)
+            where = found.position
+            self._run.findings.append(Finding(
+                found.rule_id,
+                rule.severity if rule else Severity.ERROR,
+                found.message,
+                Location(snapshot.file, where.pointer, where.line, where.column),
+                rule.title if rule else "",
+                rule.remediation if rule else "",
+                _fingerprint(found.rule_id, snapshot.file, found.identity),
+                found.customer,
+                found.subscription,
+            ))
+            fired.add(found.rule_id)
+        fired |= self._collect(checked.others, {"": snapshot, "configuration": config},
+                               snapshot, offset=0)
+        self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, checked.not_applicable)
 
     def _ask(self, target: str, payload: dict[str, Any]) -> dict[str, Any]:
         answer = self._engine.evaluate(ENTRY_POINTS[target], orjson.dumps(payload).decode())

@@ -63,3 +63,20 @@ def test_rule_examples_fail_and_pass(rule: Rule) -> None:
     assert set(rule.examples) == {"fails", "passes"}, f"{rule.id} needs fails and passes"
     assert rule.id in fired(rule, rule.examples["fails"])
     assert rule.id not in fired(rule, rule.examples["passes"])
+
+
+CLOUD_SPECIFIC = [(r, c) for r in RULES for c in ("global", "us-government", "germany", "21vianet")
+                  if c not in r.clouds]
+
+
+@pytest.mark.parametrize("rule_cloud", CLOUD_SPECIFIC, ids=lambda rc: f"{rc[0].id}-{rc[1]}")
+def test_rule_stays_quiet_in_clouds_its_metadata_leaves_out(rule_cloud: tuple[Rule, str]) -> None:
+    """The METADATA ``clouds`` list and the Rego's own cloud guards agree."""
+    rule, cloud = rule_cloud
+    failing = json.loads(json.dumps(rule.examples["fails"]))
+    failing.setdefault("configuration", {})["cloud"] = cloud
+    assert rule.id not in fired(rule, failing)
+
+
+def test_some_rules_are_cloud_specific() -> None:
+    assert len(CLOUD_SPECIFIC) >= 5

@@ -131,10 +131,11 @@ class OpaEngine:
                    if _is_checker_policy(p) and not p.id.startswith(NAMESPACE)]
         refused = ""
         if foreign:
-            refused = f"policy ids outside {NAMESPACE} define checker packages ({foreign[0]})"
+            # Loaded from files or a bundle: writing ours beside them would mix two sets.
+            refused = "the server has checker policies of its own"
         else:
-            refused = self._upload(ours, server)
-            if not refused:
+            refused, wrote = self._upload(ours, server)
+            if wrote:
                 server = self._list_policies()
         self._verify(modules, server, refused)
         self._digest = policy_digest(m.source for m in modules)
@@ -181,21 +182,28 @@ class OpaEngine:
                 policies[policy.id] = policy
         return policies
 
-    def _upload(self, ours: dict[str, PolicyModule], server: dict[str, ServerPolicy]) -> str:
-        """Bring the ``checker/`` ids in line with ``ours``; the reason if writes are refused.
+    def _upload(self, ours: dict[str, PolicyModule],
+                server: dict[str, ServerPolicy]) -> tuple[str, bool]:
+        """Bring the ``checker/`` ids in line with ``ours``.
 
-        OPA compiles the whole policy set on every write, so a module whose imports are not
-        there yet (or a stale module it conflicts with) is rejected: writes are retried in
-        rounds until none makes progress, and only then is a rejection a policy error.
+        Returns why the server refused writes ("" if it did not) and whether anything was
+        written. OPA compiles the whole policy set on every write, so a module whose imports
+        are not there yet (or a stale module it conflicts with) is rejected: writes are
+        retried in rounds until none makes progress, and only then is a rejection a policy
+        error.
         """
         pending: dict[str, Callable[[], None]] = {}
-        for policy_id, module in ours.items():
-            held = server.get(policy_id)
-            if held is None or held.raw != module.source:
-                pending[policy_id] = self._putter(policy_id, module.source)
         for policy_id in server:
             if policy_id.startswith(NAMESPACE) and policy_id not in ours:
                 pending[policy_id] = self._deleter(policy_id)
+        # Modules that import fewer others go first, so that the usual set (a lib, then
+        # rules importing it) is accepted in one round.
+        for policy_id, module in sorted(ours.items(),
+                                        key=lambda item: item[1].source.count("import data.")):
+            held = server.get(policy_id)
+            if held is None or held.raw != module.source:
+                pending[policy_id] = self._putter(policy_id, module.source)
+        wrote = bool(pending)
         rejections: dict[str, _Rejected] = {}
         while pending:
             done = []
@@ -204,7 +212,7 @@ class OpaEngine:
                     write()
                 except _Rejected as exc:
                     if exc.read_only:
-                        return exc.reason
+                        return exc.reason, wrote
                     rejections[policy_id] = exc
                 else:
                     done.append(policy_id)
@@ -213,7 +221,7 @@ class OpaEngine:
                 raise self._policy_error(ours, rejections)
             for policy_id in done:
                 del pending[policy_id]
-        return ""
+        return "", wrote
 
     def _putter(self, policy_id: str, source: str) -> Callable[[], None]:
         def put() -> None:
@@ -273,9 +281,14 @@ class OpaEngine:
 
     def _verify(self, modules: Sequence[PolicyModule], server: dict[str, ServerPolicy],
                 refused: str) -> None:
-        # Test modules only add test_ rules, as checker itself loads none (see PolicySet).
+        # Compared: whatever can change checker's decisions, i.e. modules in checker's
+        # packages or in any package of ours (a helper library), and the ids we write.
+        # Test modules only add test_ rules, and checker loads none (see PolicySet).
+        ids = policy_ids(modules)
+        packages = {m.package for m in modules}
         held = [p for p in server.values()
-                if _is_checker_policy(p) and not p.id.endswith("_test.rego")]
+                if (_is_checker_policy(p) or p.package in packages or p.id in ids)
+                and not p.id.endswith("_test.rego")]
         theirs = Counter(p.raw for p in held)
         wanted = Counter(m.source for m in modules)
         if theirs == wanted:
@@ -290,12 +303,12 @@ class OpaEngine:
                                                  if len(extra) > 1 else "")
             if extra else "",
         ) if part)
-        why = f" ({refused})" if refused else ""
+        why = f"; checker cannot upload its own: {refused}" if refused else ""
         raise EngineError(self._redact(_one_line(
             f"the OPA server at {self._url} has policy version "
             f"{policy_digest(p.raw for p in held)} ({len(held)} modules), we have "
-            f"{policy_digest(m.source for m in modules)} ({len(modules)}) and cannot "
-            f"upload ours{why}: {detail}", 400)))
+            f"{policy_digest(m.source for m in modules)} ({len(modules)} modules){why} "
+            f"({detail})", 400)))
 
     def _fetch_version(self) -> str:
         # Informational only (for the report), so one short try and no failure.
@@ -307,7 +320,7 @@ class OpaEngine:
             rows = response.json().get("result") if response.status_code == 200 else None
             if isinstance(rows, list) and rows and isinstance(rows[0], dict):
                 return str(rows[0].get("v", ""))
-        except Exception:  # noqa: BLE001 - a version string is not worth failing a run for
+        except Exception:  # a version string is not worth failing a run for
             return ""
         return ""
 
@@ -424,8 +437,8 @@ class _Rejected(Exception):
     def from_error(cls, code: str, message: str, errors: Any) -> _Rejected:
         """Classify an OPA error document returned for a policy write."""
         if code in ("unauthorized", "forbidden") or "owned by bundle" in message:
-            reason = "it is owned by a bundle" if "bundle" in message else (
-                "writing policies is not authorized")
+            reason = "a bundle owns the server's policies" if "bundle" in message else (
+                "the server does not let checker write policies")
             return cls(reason, read_only=True)
         details = [e for e in errors or [] if isinstance(e, dict)]
         if not details:

@@ -19,14 +19,15 @@ class TextFormatter:
     def render(self, report: Report) -> str:
         """Group findings by file; each with position, severity, rule, message and fix."""
         lines: list[str] = []
+        id_width = max([11, *(len(f.rule_id) for f in report.findings)])
+        indent = " " * (20 + id_width)
         for file, findings in groupby(report.findings, key=lambda f: f.location.file):
             lines.append(file)
             for f in findings:
                 where = f"{f.location.line}:{f.location.column}" if f.location.line else "-"
                 marker = "" if f.state is FindingState.OPEN else f"[{f.state.value}] "
-                lines.append(f"  {where:<8} {f.severity.value:<8} {f.rule_id:<11} "
+                lines.append(f"  {where:<8} {f.severity.value:<8} {f.rule_id:<{id_width}} "
                              f"{marker}{f.message}")
-                indent = " " * 31
                 if f.location.pointer:
                     lines.append(f"{indent}at {f.location.pointer}")
                 if f.remediation:

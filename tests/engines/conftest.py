@@ -1,3 +1,5 @@
+"""Fixtures for the engine tests: one OPA server shared by the session."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

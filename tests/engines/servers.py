@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -36,11 +37,13 @@ class OpaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._token = token
-        self._log = b""
+        # A file, not a pipe: nobody reads the log while the server runs, and a full pipe
+        # would block it.
+        self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [binary, "run", "--server", "--addr", f"127.0.0.1:{self.port}",
              "--log-level", "error", *map(str, args)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=self._log, stderr=subprocess.STDOUT,
         )
         try:
             self._wait_healthy()
@@ -55,8 +58,9 @@ class OpaServer:
             request.add_header("Authorization", f"Bearer {self._token}")
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"opa exited with {self.process.returncode}: {err}")
+                self._log.seek(0)
+                log = self._log.read().decode(errors="replace")
+                raise RuntimeError(f"opa exited with {self.process.returncode}: {log}")
             try:
                 with urllib.request.urlopen(request, timeout=1) as response:
                     if response.status == 200:
@@ -70,8 +74,7 @@ class OpaServer:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=10)
-        if self.process.stderr:
-            self.process.stderr.close()
+        self._log.close()
 
     def __enter__(self) -> OpaServer:
         return self

@@ -1,0 +1,32 @@
+package checker.lib
+
+import rego.v1
+
+test_ns_reads_dates_offsets_and_naive_partner_center_times if {
+	ns("2026-06-30") == ns("2026-06-30T00:00:00Z")
+	ns("2026-06-30T02:00:00+02:00") == ns("2026-06-30T00:00:00Z")
+	ns("2026-06-29T19:00:00-05:00") == ns("2026-06-30T00:00:00Z")
+	ns("2021-12-08T00:25:45.69") == ns("2021-12-08T00:25:45.69Z")
+}
+
+test_floor_of_rounds_down_on_both_sides_of_zero if {
+	floor_of(-0.5) == -1
+	floor_of(-1.5) == -2
+	floor_of(0.5) == 0
+	floor_of(2) == 2
+}
+
+test_days_since_counts_whole_days_and_is_negative_for_the_future if {
+	days_since("2026-06-01") == 29 with input.asOf as "2026-06-30T00:00:00Z"
+	days_since("2026-06-30T12:00:00Z") == -1 with input.asOf as "2026-06-30T00:00:00Z"
+}
+
+test_days_past_due_is_the_oldest_unpaid_invoice if {
+	customer := {"receivables": {"invoices": [
+		{"id": "paid", "dueDate": "2026-01-01", "amount": 10, "paidAmount": 10},
+		{"id": "late", "dueDate": "2026-05-31", "amount": 10},
+		{"id": "later", "dueDate": "2026-06-20", "amount": 10, "paidAmount": 5},
+	]}}
+	days_past_due(customer) == 30 with input.asOf as "2026-06-30T00:00:00Z"
+	days_past_due({}) == 0 with input.asOf as "2026-06-30T00:00:00Z"
+}
