@@ -274,9 +274,9 @@ deny contains finding if {
 #             subscriptions: [{id: sub-1, status: suspended}]
 #             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: fraud, date: "2026-06-20"}]
 deny contains finding if {
-	some i, c in input.snapshot.customers
-	some j, s in c.subscriptions
-	s.status in data.checker.accounts.state.impacted_statuses
+	some [i, j] in data.checker.accounts.state.impacted_subscriptions
+	c := input.snapshot.customers[i]
+	s := c.subscriptions[j]
 	not partner_suspended(c, s)
 	reasons := object.get(s, "suspensionReasons", [])
 	finding := {

@@ -25,6 +25,9 @@ max_suspension_days := object.get(collections, "maxSuspensionDays", lib.deletion
 
 action_at_percent := object.get(input.configuration, ["riskControls", "spendingBudgets", "actionAtPercent"], 100)
 
+# The threshold in hundredths of a percent, computed once for ACCT-008.
+action_at_basis_points := round(action_at_percent * 100)
+
 # Days after which a partner's own overdue bill gets its Partner Center
 # account suspended.
 partner_suspension_overdue_days := 60
@@ -87,29 +90,89 @@ decided_since(c, s, t) if {
 	lib.ns(a.date) >= t
 }
 
-azure_customer(c) if {
+# Indexes of the batch's customers with an Azure subscription: lib.is_azure
+# inlined, one body per case, as this runs for every subscription. Builtin
+# calls cost more than comparisons on the embedded engine, so the offer id is
+# upper-cased only when it starts with M or m (the only letters whose upper
+# case is M); an absent offerId, "" for lib.is_azure, never matches.
+azure_customers contains i if {
+	some i, c in input.snapshot.customers
 	some s in c.subscriptions
-	lib.is_azure(s)
+	s.productType.id == "Azure"
 }
 
-azure_or_usage_customer(c) if azure_customer(c)
+azure_customers contains i if {
+	some i, c in input.snapshot.customers
+	some s in c.subscriptions
+	s.offerId >= "M"
+	s.offerId < "N"
+	startswith(upper(s.offerId), "MS-AZR")
+}
 
-azure_or_usage_customer(c) if c.usageSummary
+azure_customers contains i if {
+	some i, c in input.snapshot.customers
+	some s in c.subscriptions
+	s.offerId >= "m"
+	s.offerId < "n"
+	startswith(upper(s.offerId), "MS-AZR")
+}
+
+azure_customers contains i if {
+	some i, c in input.snapshot.customers
+	some s in c.subscriptions
+	s.billingType == "usage"
+}
 
 batch_has_azure if {
-	some c in input.snapshot.customers
-	azure_customer(c)
+	some _ in azure_customers
 }
+
+batch_has_azure_or_usage if batch_has_azure
 
 batch_has_azure_or_usage if {
 	some c in input.snapshot.customers
-	azure_or_usage_customer(c)
+	c.usageSummary
 }
 
-# A spending budget is set (SpendingBudget.amount null means none). Kept a
-# helper: `not is_number(<undefined ref>)` is undefined on OPA (the ref is
-# hoisted out of the negation) but true on regorus.
-has_budget(c) if is_number(c.usageSummary.budget.amount)
+# Indexes of customers with a spending budget set (SpendingBudget.amount null
+# means none). A set looked up by index: `not is_number(<undefined ref>)` is
+# undefined on OPA (the ref is hoisted out of the negation) but true on
+# regorus, whereas `not budgeted_customers[i]` behaves the same on both.
+budgeted_customers contains i if {
+	some i, c in input.snapshot.customers
+	is_number(c.usageSummary.budget.amount)
+}
+
+# Subscriptions of the batch in an impacted status, as [customer index,
+# subscription index]: computed once for ACCT-002, ACCT-003 and ACCT-007 (the
+# comparison with "active" is a cheap first filter).
+impacted_subscriptions contains [i, j] if {
+	some i, c in input.snapshot.customers
+	some j, s in c.subscriptions
+	s.status != "active"
+	s.status in impacted_statuses
+}
+
+# Unpaid invoices due before this sort are the only ones that can be past
+# due beyond the access-impact day: compared as strings before parsing.
+access_impact_cutoff := lib.recent_cutoff(access_impact_days)
+
+# Indexes of customers that may be past due beyond the access-impact day:
+# those with an unpaid invoice due before the cutoff, or every customer when
+# the threshold is not a number of days from zero up (below zero a customer
+# with nothing due is beyond it).
+maybe_past_access_impact contains i if {
+	access_impact_days >= 0
+	some i, c in input.snapshot.customers
+	some inv in c.receivables.invoices
+	inv.dueDate < access_impact_cutoff
+	inv.amount - object.get(inv, "paidAmount", 0) > 0
+}
+
+maybe_past_access_impact contains i if {
+	not access_impact_days >= 0
+	some i, _ in input.snapshot.customers
+}
 
 budgets_available if cloud in lib.spending_budgets_available
 
@@ -176,7 +239,8 @@ partner_invoice_days_past_due(inv) := lib.days_since(inv.invoiceDate) - lib.upst
 #             subscriptions: [{id: sub-1, status: active}]
 deny contains finding if {
 	threshold := access_impact_days
-	some i, c in input.snapshot.customers
+	some i in maybe_past_access_impact
+	c := input.snapshot.customers[i]
 	days := lib.days_past_due(c)
 	days > threshold
 	some j, s in c.subscriptions
@@ -228,9 +292,9 @@ deny contains finding if {
 #             subscriptions: [{id: sub-1, status: suspended}]
 #             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-06-05"}]
 deny contains finding if {
-	some i, c in input.snapshot.customers
-	some j, s in c.subscriptions
-	s.status in impacted_statuses
+	some [i, j] in impacted_subscriptions
+	c := input.snapshot.customers[i]
+	s := c.subscriptions[j]
 	a := nonpayment_suspension(c, s)
 	lib.days_past_due(c) == 0
 	finding := {
@@ -285,9 +349,9 @@ deny contains finding if {
 #             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-05-01", decision: keep-suspended}]
 deny contains finding if {
 	limit := max_suspension_days
-	some i, c in input.snapshot.customers
-	some j, s in c.subscriptions
-	s.status in impacted_statuses
+	some [i, j] in impacted_subscriptions
+	c := input.snapshot.customers[i]
+	s := c.subscriptions[j]
 	a := nonpayment_suspension(c, s)
 	days := lib.days_since(a.date)
 	days > limit
@@ -345,10 +409,10 @@ deny contains finding if {
 	some i, c in input.snapshot.customers
 	amount := c.usageSummary.budget.amount
 	is_number(amount)
-	budget := cents(amount)
-	spend := cents(c.usageSummary.totalCost)
+	budget := round(amount * 100) # cents, inlined on the hot path
+	spend := round(c.usageSummary.totalCost * 100)
 	spend > 0
-	spend * 10000 >= round(action_at_percent * 100) * budget
+	spend * 10000 >= action_at_basis_points * budget
 	not recent_budget_action(c)
 	currency := object.get(c.usageSummary, "currencyCode", "")
 	finding := {
@@ -407,9 +471,9 @@ not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or u
 #             usageSummary: {budget: {amount: 1000}}
 deny contains finding if {
 	budgets_available
-	some i, c in input.snapshot.customers
-	azure_customer(c)
-	not has_budget(c)
+	some i in azure_customers
+	not budgeted_customers[i]
+	c := input.snapshot.customers[i]
 	azure_ids := [s.id | some s in c.subscriptions; lib.is_azure(s)]
 	finding := {
 		"rule": "ACCT-009",

@@ -78,6 +78,20 @@ now_ns := ns(input.asOf)
 # in the future).
 days_since(s) := floor_of((now_ns - ns(s)) / day_ns)
 
+# recent_cutoff(n) is a YYYY-MM-DD string such that days_since(s) <= n for
+# every date or date-time s that sorts at or after it. Rules compare date
+# strings against it (cheap) and parse only those that sort before it; five
+# days of margin cover any UTC offset and the day boundary. Computed once per
+# evaluation by a rule, never per customer. For n not a number, or beyond the
+# range time.date reads, it is a string every date sorts before, so nothing is
+# filtered out.
+recent_cutoff(n) := sprintf("%04d-%02d-%02d", time.date(t)) if {
+	is_number(n)
+	t := now_ns - ((floor_of(n) - 5) * day_ns)
+	t >= -9000000000000000000
+	t <= 9000000000000000000
+} else := "9999-99-99"
+
 # floor_of is floor(x), also on OPA 1.22, whose floor() returns 0 for -1 < x < 0.
 floor_of(x) := y if {
 	y := floor(x)

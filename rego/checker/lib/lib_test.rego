@@ -30,3 +30,15 @@ test_days_past_due_is_the_oldest_unpaid_invoice if {
 	days_past_due(customer) == 30 with input.asOf as "2026-06-30T00:00:00Z"
 	days_past_due({}) == 0 with input.asOf as "2026-06-30T00:00:00Z"
 }
+
+test_recent_cutoff_keeps_every_date_that_can_be_older_than_n_days if {
+	recent_cutoff(30) == "2026-06-05" with input.asOf as "2026-06-30T00:00:00Z"
+	recent_cutoff(30.5) == "2026-06-05" with input.asOf as "2026-06-30T00:00:00Z"
+	recent_cutoff(-3) == "2026-07-08" with input.asOf as "2026-06-30T00:00:00Z"
+	recent_cutoff(1000000) == "9999-99-99" with input.asOf as "2026-06-30T00:00:00Z"
+	recent_cutoff("30") == "9999-99-99" with input.asOf as "2026-06-30T00:00:00Z"
+	every d in ["2026-05-31", "2026-06-04", "2026-06-03T20:00:00-04:00"] {
+		days_since(d) > 25 with input.asOf as "2026-06-30T00:00:00Z"
+		d < recent_cutoff(25) with input.asOf as "2026-06-30T00:00:00Z"
+	}
+}
