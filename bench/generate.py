@@ -23,7 +23,11 @@ from typing import Any
 
 import orjson
 
+from checker.loading import load_file
+
 PARTNER_ID = "contoso"
+COMPLIANT_CONFIGURATION = (Path(__file__).resolve().parent.parent / "examples" / "global"
+                           / "compliant" / "partner.yaml")
 AS_OF = date(2026, 6, 30)
 AS_OF_TEXT = "2026-06-30T00:00:00Z"
 DEFAULT_SEED = 20260630
@@ -58,49 +62,13 @@ SUFFIXES = ("Ltd", "GmbH", "Inc", "LLC", "SA", "BV", "Pty", "AB")
 
 
 def configuration() -> dict[str, Any]:
-    """A global-cloud PartnerConfiguration that passes every configuration rule."""
-    return {
-        "apiVersion": "checker/v1",
-        "kind": "PartnerConfiguration",
-        "partner": {"id": PARTNER_ID, "name": "Contoso Cloud Services"},
-        "cloud": "global",
-        "collectionsPolicy": {
-            "documentRef": "https://contoso.example/legal/collections-policy-v3.1.pdf",
-            "version": "3.1",
-            "effectiveDate": "2026-01-01",
-            "communicatedToCustomers": True,
-            "communicatedOn": "2026-01-15",
-            "paymentTermsDays": 30,
-            "dunningSteps": [
-                {"dayOffset": 1, "action": "reminder", "channel": "email"},
-                {"dayOffset": 15, "action": "final-notice", "channel": "email"},
-                {"dayOffset": 45, "action": "access-impact", "channel": "email"},
-            ],
-            "accessImpact": {"pastDueDays": 45, "action": "suspend"},
-            "maxSuspensionDays": 30,
-            "overdueNoticeContact": "collections@contoso.example",
-        },
-        "riskControls": {
-            "partnerTenantMfa": True,
-            "customerIdentityVerification": {"atOnboarding": True,
-                                             "method": "company registry check and callback"},
-            "fraudAlerts": {"subscribed": True, "channels": ["email", "webhook"],
-                            "owner": "secops@contoso.example", "responseTimeMinutes": 60},
-            "spendingBudgets": {"required": True, "actionAtPercent": 100},
-            "activityLogReview": {"cadenceDays": 7},
-            "acceptedPaymentInstruments": ["invoice", "direct-debit", "credit-card"],
-            "notificationHandling": {"owner": "partner-ops@contoso.example",
-                                     "responseTimeHours": 24},
-            "fraudEscalation": {"target": "microsoft", "suspendWhileInvestigating": True},
-        },
-        "creditPolicy": {
-            "currency": "USD",
-            "approvalRequiredAbove": 10000,
-            "maxCreditCheckAgeDays": 365,
-            "noNewCreditPastDueDays": 30,
-            "prepaymentWithoutCredit": True,
-        },
-    }
+    """A global-cloud PartnerConfiguration that passes every configuration rule.
+
+    It is the compliant global example itself, so the benchmark and the examples cannot
+    drift apart.
+    """
+    data: dict[str, Any] = load_file(COMPLIANT_CONFIGURATION)[0].data
+    return data
 
 
 class _Customers:

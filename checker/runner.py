@@ -19,7 +19,7 @@ import orjson
 from checker.baseline import Baseline, apply_baseline, load_baseline, resolved
 from checker.engines import ENGINES, Engine, EngineOptions
 from checker.errors import EngineError, InputError, UsageError
-from checker.loading import Document, discover, load_file
+from checker.loading import Document, discover, display_name, load_file
 from checker.model import (
     DocumentInfo,
     Finding,
@@ -322,8 +322,9 @@ def _settle(run: _Run, waiver_set: WaiverSet, baseline: Baseline | None, default
 def _forced_config(path: Path | None, configs: Sequence[Document]) -> Document | None:
     if path is None:
         return None
-    wanted = {d.file for d in load_file(path)} if path.is_file() else set()
-    return next((c for c in configs if c.file in wanted), None)
+    # Already loaded among the inputs; a YAML stream names its documents "file#N".
+    name = display_name(path)
+    return next((c for c in configs if c.file == name or c.file.startswith(f"{name}#")), None)
 
 
 def _today() -> str:

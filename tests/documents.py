@@ -2,7 +2,7 @@
 
 The partner configuration meets every configuration rule; the snapshot's customers have no
 credit decision, so each gets a CRED-004 error (and others) located at that customer. The
-tests do not depend on examples/, which is maintained separately.
+configuration is the compliant global example, read from examples/.
 """
 
 from __future__ import annotations
@@ -15,49 +15,11 @@ import yaml
 from click.testing import CliRunner, Result
 
 from checker.cli import cli
+from checker.loading import load_file
+from tests.conftest import EXAMPLES
 
-PARTNER: dict[str, Any] = {
-    "apiVersion": "checker/v1",
-    "kind": "PartnerConfiguration",
-    "partner": {"id": "contoso", "name": "Contoso Cloud Services"},
-    "cloud": "global",
-    "collectionsPolicy": {
-        "documentRef": "https://contoso.example/legal/collections-policy-v3.1.pdf",
-        "version": "3.1",
-        "effectiveDate": "2026-01-01",
-        "communicatedToCustomers": True,
-        "communicatedOn": "2026-01-15",
-        "paymentTermsDays": 30,
-        "dunningSteps": [
-            {"dayOffset": 1, "action": "reminder", "channel": "email"},
-            {"dayOffset": 15, "action": "final-notice", "channel": "email"},
-            {"dayOffset": 45, "action": "access-impact", "channel": "email"},
-        ],
-        "accessImpact": {"pastDueDays": 45, "action": "suspend"},
-        "maxSuspensionDays": 30,
-        "overdueNoticeContact": "collections@contoso.example",
-    },
-    "riskControls": {
-        "partnerTenantMfa": True,
-        "customerIdentityVerification": {"atOnboarding": True,
-                                         "method": "company registry check and callback"},
-        "fraudAlerts": {"subscribed": True, "channels": ["email", "webhook"],
-                        "owner": "secops@contoso.example", "responseTimeMinutes": 60},
-        "spendingBudgets": {"required": True, "actionAtPercent": 100},
-        "activityLogReview": {"cadenceDays": 7},
-        "acceptedPaymentInstruments": ["invoice", "direct-debit", "credit-card"],
-        "notificationHandling": {"owner": "partner-ops@contoso.example",
-                                 "responseTimeHours": 24},
-        "fraudEscalation": {"target": "microsoft", "suspendWhileInvestigating": True},
-    },
-    "creditPolicy": {
-        "currency": "USD",
-        "approvalRequiredAbove": 10000,
-        "maxCreditCheckAgeDays": 365,
-        "noNewCreditPastDueDays": 30,
-        "prepaymentWithoutCredit": True,
-    },
-}
+# The compliant global example: meets every configuration rule.
+PARTNER: dict[str, Any] = load_file(EXAMPLES / "global" / "compliant" / "partner.yaml")[0].data
 
 
 def customer(ident: str, subscription: str) -> dict[str, Any]:
