@@ -77,6 +77,7 @@ class ChunkOutcome:
     others: list[dict[str, Any]] = field(default_factory=list)
     not_applicable: list[dict[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    plain: bool = False
     failure: str | None = None
     # The chunk does not parse: the file is broken, or the chunk was split in the wrong place.
     misplaced: bool = False
@@ -113,6 +114,7 @@ class StreamCheck:
 
     chunks: list[Chunk] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
+    plain: list[bool] = field(default_factory=list)
     errors: list[SchemaError] = field(default_factory=list)
     findings: list[LocatedFinding] = field(default_factory=list)
     others: list[dict[str, Any]] = field(default_factory=list)
@@ -136,7 +138,13 @@ def check_chunks(doc: StreamedDocument, job: StreamJob, settings: StreamSettings
     assert isinstance(locator, HeaderLocator)
     chunks = source.chunks
     bases = _bases(source.counts, len(chunks))
-    tasks = [(job, chunk, base) for chunk, base in zip(chunks, bases, strict=True)]
+    # A chunk's count, when its text can be evaluated as it is (see check_chunk).
+    counts: list[int | None] = [None] * len(chunks)
+    if source.counts is not None and source.plain is not None:
+        counts = [n if plain else None for n, plain in zip(source.counts, source.plain,
+                                                            strict=True)]
+    tasks = [(job, chunk, base, count)
+             for chunk, base, count in zip(chunks, bases, counts, strict=True)]
     merged = StreamCheck()
     suspects: list[Chunk] = []
 
@@ -154,6 +162,7 @@ def check_chunks(doc: StreamedDocument, job: StreamJob, settings: StreamSettings
             merged.errors.append(SchemaError(path, error.message))
         merged.chunks.append(chunk)
         merged.counts.append(outcome.count)
+        merged.plain.append(outcome.plain)
         merged.findings.extend(outcome.findings)
         merged.others.extend(outcome.others)
         merged.not_applicable.extend(outcome.not_applicable)
@@ -210,7 +219,7 @@ def _bases(counts: list[int] | None, chunks: int) -> list[int]:
     return bases
 
 
-def _outcomes(tasks: list[tuple[StreamJob, Chunk, int]], settings: StreamSettings,
+def _outcomes(tasks: list[tuple[StreamJob, Chunk, int, int | None]], settings: StreamSettings,
               engine: Any) -> Iterator[ChunkOutcome]:
     """Check the tasks in order, in worker processes when there are several of both."""
     jobs = settings.jobs or default_jobs()
@@ -218,8 +227,8 @@ def _outcomes(tasks: list[tuple[StreamJob, Chunk, int]], settings: StreamSetting
     spec = settings.engine if evaluates else None
     if jobs <= 1 or len(tasks) <= 1 or (evaluates and spec is None):
         # One process; also for an engine that workers cannot copy (a remote one).
-        for task in tasks:
-            yield check_chunk(*task, engine=engine)
+        for job, chunk, base, count in tasks:
+            yield check_chunk(job, chunk, base, engine, count)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
                              initializer=_start_worker, initargs=(spec,)) as pool:
@@ -262,37 +271,58 @@ def _start_worker(spec: EngineSpec | None) -> None:
     _worker_engine = engine
 
 
-def _check_task(task: tuple[StreamJob, Chunk, int]) -> ChunkOutcome:
-    job, chunk, base = task
+def _check_task(task: tuple[StreamJob, Chunk, int, int | None]) -> ChunkOutcome:
+    job, chunk, base, count = task
     if job.input_prefix is not None and _worker_engine is None:
         return ChunkOutcome(error=("EngineError", "a worker process could not load the "
                                                   "policies"))
     try:
-        return check_chunk(job, chunk, base, engine=_worker_engine)
+        return check_chunk(job, chunk, base, engine=_worker_engine, count=count)
     except CheckerError as exc:
         # Sent back as text: the main process raises it again (exceptions with keyword
         # arguments do not survive pickling).
         return ChunkOutcome(error=(type(exc).__name__, str(exc)))
 
 
-def check_chunk(job: StreamJob, chunk: Chunk, base: int, engine: Any = None) -> ChunkOutcome:
-    """Read, parse, validate and (with an input prefix) evaluate one chunk."""
-    outcome = ChunkOutcome()
-    _check(job, chunk, base, engine, outcome)
-    return outcome
+def check_chunk(job: StreamJob, chunk: Chunk, base: int, engine: Any = None,
+                count: int | None = None) -> ChunkOutcome:
+    """Read, parse, validate and (with an input prefix) evaluate one chunk.
 
-
-def _check(job: StreamJob, chunk: Chunk, base: int, engine: Any,
-           outcome: ChunkOutcome) -> None:
+    ``count``, the number of customers in a chunk that the validation pass counted and
+    found needs no normalizing, lets evaluation hand the chunk's text to the engine as it
+    is.
+    """
     started = time.perf_counter()
     with open(job.path, "rb") as handle:
         raw = os.pread(handle.fileno(), chunk.end - chunk.start, chunk.start)
+    read = time.perf_counter() - started
+    if job.input_prefix is not None and count is not None and 0 < count <= job.batch_size:
+        outcome = _evaluate_text(job, raw, chunk, base, count, engine)
+        if outcome is not None:
+            outcome.timings["load"] = read
+            outcome.timings["evaluate"] = time.perf_counter() - started - read
+            return outcome
+    outcome = ChunkOutcome()
+    _check(job, raw, chunk, base, engine, outcome)
+    outcome.timings["load"] = outcome.timings.get("load", 0.0) + read
+    return outcome
+
+
+def _needs_normalizing(raw: bytes) -> bool:
+    """Whether the chunk may hold PascalCase keys (or keys the test cannot see)."""
+    return bool(_MAYBE_PASCAL.search(raw)) or b'\\"' in raw
+
+
+def _check(job: StreamJob, raw: bytes, chunk: Chunk, base: int, engine: Any,
+           outcome: ChunkOutcome) -> None:
+    started = time.perf_counter()
     # Duplicate keys were looked for when validating; evaluation reads the same bytes.
     customers = _parse(raw, outcome, duplicates=job.input_prefix is None)
     if customers is None:
         return
     outcome.count = len(customers)
-    if _MAYBE_PASCAL.search(raw) or b'\\"' in raw:
+    outcome.plain = not _needs_normalizing(raw)
+    if not outcome.plain:
         normalize_snapshot({"customers": customers})
     parsed = time.perf_counter()
     outcome.timings["load"] = parsed - started
@@ -301,7 +331,7 @@ def _check(job: StreamJob, chunk: Chunk, base: int, engine: Any,
     def locate(path: Sequence[str | int]) -> Position:
         nonlocal locator
         if locator is None:
-            locator = ChunkLocator(raw.decode("utf-8"), chunk)
+            locator = ChunkLocator(raw.decode("utf-8"), chunk, raw, customers)
         return locator.locate(path)
 
     if job.input_prefix is None:
@@ -344,8 +374,6 @@ def _evaluate(job: StreamJob, customers: list[Any], base: int, engine: Any,
               locate: Callable[[Sequence[str | int]], Position],
               outcome: ChunkOutcome) -> None:
     """Evaluate the chunk in batches; locate the findings about its customers."""
-    from checker.runner import _identity, _not_applicable, _parse_raw
-
     assert job.input_prefix is not None
     size = max(1, job.batch_size)
     others: dict[bytes, dict[str, Any]] = {}
@@ -353,30 +381,85 @@ def _evaluate(job: StreamJob, customers: list[Any], base: int, engine: Any,
         batch = customers[start:start + size]
         answer = engine.evaluate(ACCOUNTS_ENTRY_POINT,
                                  (job.input_prefix + orjson.dumps(batch) + b"}}").decode())
-        if (not isinstance(answer, dict) or not isinstance(answer.get("deny"), list)
-                or not isinstance(answer.get("not_applicable"), list)):
-            raise EngineError(f"data.{ACCOUNTS_ENTRY_POINT} returned an unexpected value; "
-                              "is a policy redefining checker.main?")
-        outcome.not_applicable.append(_not_applicable(answer))
-        for raw in answer["deny"]:
-            rule_id, message, path, target = _parse_raw(raw)
-            if (target == "" and len(path) > 1 and path[0] == "customers"
-                    and isinstance(path[1], int) and 0 <= path[1] < len(batch)):
-                index = start + path[1]
-                position = locate([index, *path[2:]])
-                rest = position.pointer.split("/", 2)[2:]
-                identity, customer, subscription = _identity(
-                    {"customers": customers}, ["customers", index, *path[2:]])
-                outcome.findings.append(LocatedFinding(
-                    rule_id, message, base + index,
-                    Position(customers_pointer(base + index, f"/{rest[0]}" if rest else ""),
-                             position.line, position.column),
-                    identity, customer, subscription))
-            else:
-                # About the header or the configuration: every batch repeats it, and the
-                # main process locates it.
-                if len(path) > 1 and path[0] == "customers" and isinstance(path[1], int):
-                    path = ["customers", base + start + path[1], *path[2:]]
-                other = {**raw, "path": path}
-                others.setdefault(orjson.dumps(other, option=orjson.OPT_SORT_KEYS), other)
+        _collect(answer, start, len(batch), base, customers, locate, outcome, others)
     outcome.others = list(others.values())
+
+
+class _UnsureSplit(Exception):
+    """A customer's text, guessed from bracket counts, does not parse as one."""
+
+
+def _evaluate_text(job: StreamJob, raw: bytes, chunk: Chunk, base: int, count: int,
+                   engine: Any) -> ChunkOutcome | None:
+    """Evaluate the chunk's text as one batch, without parsing it here.
+
+    Only the customers with findings are parsed, from the text between the places where
+    customers start (guessed from bracket counts; see ``ChunkLocator``). Returns ``None``
+    when such a text does not parse as a customer: the caller then parses the chunk.
+    """
+    assert job.input_prefix is not None
+    outcome = ChunkOutcome(count=count)
+    answer = engine.evaluate(ACCOUNTS_ENTRY_POINT,
+                             (job.input_prefix + b"[" + raw + b"]}}").decode())
+    # Filled in as findings need them; the locator checks its guesses against these.
+    customers: list[Any] = [None] * count
+    locator: ChunkLocator | None = None
+
+    def locate(path: Sequence[str | int]) -> Position:
+        nonlocal locator
+        if locator is None:
+            locator = ChunkLocator(raw.decode("utf-8"), chunk, raw, customers)
+            if not locator.guessed:
+                raise _UnsureSplit
+        index = path[0]
+        assert isinstance(index, int)
+        if customers[index] is None:
+            try:
+                customers[index] = locator.guessed_customer(index)
+            except ValueError:
+                raise _UnsureSplit from None
+            if not isinstance(customers[index], dict):
+                raise _UnsureSplit
+        return locator.locate(path)
+
+    others: dict[bytes, dict[str, Any]] = {}
+    try:
+        _collect(answer, 0, count, base, customers, locate, outcome, others)
+    except _UnsureSplit:
+        return None
+    outcome.others = list(others.values())
+    return outcome
+
+
+def _collect(answer: Any, start: int, size: int, base: int, customers: list[Any],
+             locate: Callable[[Sequence[str | int]], Position], outcome: ChunkOutcome,
+             others: dict[bytes, dict[str, Any]]) -> None:
+    """Turn the answer for ``size`` customers from ``start`` into located findings."""
+    from checker.runner import _identity, _not_applicable, _parse_raw
+
+    if (not isinstance(answer, dict) or not isinstance(answer.get("deny"), list)
+            or not isinstance(answer.get("not_applicable"), list)):
+        raise EngineError(f"data.{ACCOUNTS_ENTRY_POINT} returned an unexpected value; "
+                          "is a policy redefining checker.main?")
+    outcome.not_applicable.append(_not_applicable(answer))
+    for raw in answer["deny"]:
+        rule_id, message, path, target = _parse_raw(raw)
+        if (target == "" and len(path) > 1 and path[0] == "customers"
+                and isinstance(path[1], int) and 0 <= path[1] < size):
+            index = start + path[1]
+            position = locate([index, *path[2:]])
+            rest = position.pointer.split("/", 2)[2:]
+            identity, customer, subscription = _identity(
+                {"customers": customers}, ["customers", index, *path[2:]])
+            outcome.findings.append(LocatedFinding(
+                rule_id, message, base + index,
+                Position(customers_pointer(base + index, f"/{rest[0]}" if rest else ""),
+                         position.line, position.column),
+                identity, customer, subscription))
+        else:
+            # About the header or the configuration: every batch repeats it, and the
+            # main process locates it.
+            if len(path) > 1 and path[0] == "customers" and isinstance(path[1], int):
+                path = ["customers", base + start + path[1], *path[2:]]
+            other = {**raw, "path": path}
+            others.setdefault(orjson.dumps(other, option=orjson.OPT_SORT_KEYS), other)

@@ -188,6 +188,7 @@ def _read_customers(doc: StreamedDocument, run: _Run) -> Document | None:
     if checked.failure is None:
         doc.source.chunks = tuple(checked.chunks)
         doc.source.counts = checked.counts
+        doc.source.plain = checked.plain
         doc.source.schema_errors = checked.errors
         return doc
     try:

@@ -29,7 +29,7 @@ import codecs
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,14 +110,16 @@ class Chunk:
 class SnapshotSource:
     """Where a streamed snapshot's customers are, and what reading them found.
 
-    ``counts`` (customers per chunk) and ``schema_errors`` are filled by the validation
-    pass; the evaluation pass relies on the counts to number customers.
+    ``counts`` (customers per chunk), ``plain`` (whether a chunk's keys are all camelCase,
+    so that its text is the policy input as it is) and ``schema_errors`` are filled by the
+    validation pass; the evaluation pass relies on the counts to number customers.
     """
 
     path: Path
     chunks: tuple[Chunk, ...]
     customers_bytes: int  # from the first customer's start to the last one's end
     counts: list[int] | None = None
+    plain: list[bool] | None = None
     schema_errors: list[SchemaError] = field(default_factory=list)
 
 
@@ -196,12 +198,99 @@ class HeaderLocator(JsonTextLocator):
 class ChunkLocator(JsonTextLocator):
     """Locates paths in ``[`` + a chunk's text + ``]``, at their positions in the file.
 
-    The path's first part is the index of the customer within the chunk.
+    The path's first part is the index of the customer within the chunk. Given the
+    chunk's bytes and its parsed customers, it finds where each customer starts from
+    bracket counts (fast, in C) instead of scanning every customer before the one asked
+    for; a customer's guessed text is used only once it parses to that very customer, and
+    the first that does not sends every later lookup to the exact scan.
     """
 
-    def __init__(self, text: str, chunk: Chunk) -> None:
+    def __init__(self, text: str, chunk: Chunk, raw: bytes | None = None,
+                 customers: Sequence[Any] | None = None) -> None:
         super().__init__(f"[{text}]")
         self._lines = _ShiftedLines(self._text, chunk.line, chunk.column, skip=1)
+        self._raw = raw
+        self._customers = customers
+        self._starts: list[int] | None = None
+        if raw is not None and customers is not None:
+            self._starts = _customer_starts(raw, len(customers))
+        self._verified: set[int] = set()
+
+    @property
+    def guessed(self) -> bool:
+        """Whether customers' starts are (still) taken from bracket counts."""
+        return self._starts is not None
+
+    def guessed_customer(self, index: int) -> Any:
+        """The customer parsed from its guessed text; raises ``ValueError`` if it does not
+        parse (``orjson.JSONDecodeError`` is one)."""
+        return orjson.loads(self._piece(index))
+
+    def locate(self, path: Any) -> Position:
+        """Return the position of ``path``, whose first part is a customer's index."""
+        if self._starts is not None and path and isinstance(path[0], int):
+            if not self._verify(path[0]):
+                self._starts = None
+                self._members.pop(self._root, None)
+        return super().locate(path)
+
+    def _verify(self, index: int) -> bool:
+        starts, raw, customers = self._starts, self._raw, self._customers
+        assert starts is not None and raw is not None and customers is not None
+        if index in self._verified or not 0 <= index < len(starts):
+            return True
+        try:
+            same = bool(orjson.loads(self._piece(index)) == customers[index])
+        except orjson.JSONDecodeError:
+            same = False
+        if same:
+            self._verified.add(index)
+        return same
+
+    def _piece(self, index: int) -> bytes:
+        """The guessed text of the customer at ``index``."""
+        starts, raw = self._starts, self._raw
+        assert starts is not None and raw is not None
+        end = starts[index + 1] if index + 1 < len(starts) else len(raw)
+        piece = raw[starts[index]:end].rstrip(b" \t\r\n")
+        return piece.removesuffix(b",") if index + 1 < len(starts) else piece
+
+    def _members_of(self, offset: int) -> dict[Any, tuple[int, int]]:
+        if offset == self._root and self._starts is not None and offset not in self._members:
+            raw = self._raw
+            assert raw is not None
+            if raw.isascii():
+                chars = [start + 1 for start in self._starts]
+            else:  # character offsets, from the lengths of the decoded pieces
+                chars, at, previous = [], 1, 0
+                for start in self._starts:
+                    at += len(raw[previous:start].decode("utf-8"))
+                    chars.append(at)
+                    previous = start
+            self._members[offset] = {index: (at, at) for index, at in enumerate(chars)}
+        return super()._members_of(offset)
+
+
+def _customer_starts(raw: bytes, count: int) -> list[int] | None:
+    """Byte offsets in ``raw`` where each of its ``count`` customers starts, guessed from
+    brace counts (a brace inside a string can fool them); ``None`` if the guess does not
+    find ``count`` of them.
+
+    Between two customers braces balance; inside one they do not (its own are open), so
+    braces alone tell the separators between customers from those between nested objects.
+    """
+    first = _WS.match(raw)
+    starts = [first.end() if first else 0]
+    depth = at = 0
+    for match in _CANDIDATE.finditer(raw):
+        end = match.start() + 1
+        depth += raw.count(b"{", at, end) - raw.count(b"}", at, end)
+        at = end
+        if depth == 0:
+            starts.append(match.end() - 1)
+            if len(starts) > count:
+                return None
+    return starts if len(starts) == count else None
 
 
 def load_input(path: Path, chunk_bytes: int = CHUNK_BYTES) -> list[Document]:

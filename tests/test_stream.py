@@ -22,6 +22,8 @@ from checker.loading import load_file
 from checker.parallel import StreamJob, check_chunks
 from checker.runner import CheckOptions, check, validate_only
 from checker.stream import (
+    Chunk,
+    ChunkLocator,
     StreamedDocument,
     StreamSettings,
     exact_chunks,
@@ -234,3 +236,50 @@ def test_an_engine_workers_cannot_copy_evaluates_in_this_process(in_tmp: Path) -
         expected = whole.locate(["customers", index, "id"])
         assert (found.position.pointer, found.position.line, found.position.column) == (
             expected.pointer, expected.line, expected.column)
+
+
+@pytest.mark.parametrize(("names", "guessed"), [
+    (["Zoë Åström GmbH", "日本 株式会社", "Balanced {[]} Ltd", "Plain Ltd"], True),
+    (NAMES, False),
+    (["Odd }}] name", "Fix [{ it", "},{", "Plain"], False),
+], ids=["balanced names", "mixed names", "unbalanced brackets"])
+@pytest.mark.parametrize("indent", [None, 1])
+def test_chunk_locator_finds_what_the_exact_scan_finds(names: list[str], guessed: bool,
+                                                         indent: int | None) -> None:
+    # The locator guesses where customers start from bracket counts; where a bracket
+    # in a string fools it, the guessed text does not parse to the customer and the
+    # exact scan answers instead. Either way every position is the exact one.
+    customers = [_customer(i, names[i % len(names)]) for i in range(12)]
+    text = json.dumps(customers, indent=indent, ensure_ascii=False)[1:-1].strip()
+    raw = text.encode()
+    chunk = Chunk(100, 100 + len(raw), 7, 3)
+    paths: list[list[str | int]] = []
+    for i in reversed(range(len(customers))):
+        paths += [[i], [i, "companyProfile", "companyName"], [i, "subscriptions", 1, "status"],
+                  [i, "receivables", "invoices", 0, "dueDate"], [i, "nothing", "here"]]
+    fast = ChunkLocator(text, chunk, raw, customers)
+    exact = ChunkLocator(text, chunk)
+    assert [fast.locate(p) for p in paths] == [exact.locate(p) for p in paths]
+    assert len({exact.locate([i]) for i in range(len(customers))}) == len(customers)
+    assert (fast._starts is not None) == guessed
+
+
+@pytest.mark.parametrize(("layout", "name", "as_text"), [
+    ("indented CRLF", "Plain Ltd", True),
+    ("raw non-ASCII", "Zoë Åström GmbH", True),
+    ("PascalCase", "Plain Ltd", False),  # keys to normalize: parsed first
+    ("one line", "Odd }} name", False),  # braces fool the guess: parsed after all
+])
+def test_chunks_go_to_the_engine_as_text_when_nothing_needs_changing(
+        layout: str, name: str, as_text: bool, in_tmp: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(in_tmp, LAYOUTS[layout]([_customer(i, name) for i in range(40)]))
+    answers: list[Any] = []
+    evaluate_text = checker.parallel._evaluate_text
+    monkeypatch.setattr(checker.parallel, "_evaluate_text",
+                        lambda *args: answers.append(evaluate_text(*args)) or answers[-1])
+    streamed, whole = _both(in_tmp, monkeypatch, lambda f: check(
+        CheckOptions(paths=(f,), chunk_bytes=SMALL_CHUNKS, jobs=1)))
+    assert streamed == whole
+    taken = [answer is not None for answer in answers]
+    assert (bool(taken) and all(taken)) if as_text else not any(taken)

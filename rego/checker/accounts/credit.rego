@@ -35,20 +35,31 @@ money(cents_value) := sprintf("%s%d.%02d", [sign, floor(a / 100), a % 100]) if {
 	sign := {true: "-", false: ""}[cents_value < 0]
 }
 
-# Indexes of the batch's customers granted credit, computed once and shared
-# by the credit rules: on the embedded engine a set lookup costs far less than
-# a helper call per customer and rule (and a set of indexes less than an
-# object of decisions).
-granted_customers contains i if {
+# Most customers of a batch are granted credit, and on the embedded engine a
+# member added to a set, a builtin call or an assignment each cost several
+# comparisons (a helper function call far more; see checker.accounts.state).
+# So the rules test the decision inline rather than share a set of granted
+# customers, put a cheap and selective comparison first, and leave builtins
+# and helpers to the few customers that pass it.
+
+# Indexes of the customers whose credit decision may name no approver: the
+# approver is absent, or sorts where a blank one does (ASCII whitespace sorts
+# before "!", other Unicode whitespace at or after U+0080). CRED-005 trims
+# only these. Comparisons, never `not <comparison>`: OPA makes that undefined
+# when the ref is absent, where regorus makes it true.
+maybe_unapproved contains i if {
 	some i, c in input.snapshot.customers
-	c.creditDecision.decision == "granted"
+	not c.creditDecision.approvedBy
 }
 
-# Indexes of the granted customers whose credit decision names an approver.
-approved_customers contains i if {
+maybe_unapproved contains i if {
 	some i, c in input.snapshot.customers
-	c.creditDecision.decision == "granted"
-	trim_space(c.creditDecision.approvedBy) != ""
+	c.creditDecision.approvedBy < "!"
+}
+
+maybe_unapproved contains i if {
+	some i, c in input.snapshot.customers
+	c.creditDecision.approvedBy >= "\u0080"
 }
 
 # Never `not is_number(cd.limit)`: OPA hoists the possibly undefined ref out
@@ -70,21 +81,29 @@ limit_text(cd) := "no limit (unbounded)" if not has_limit(cd)
 # comparison spares parsing the date of every granted customer.
 credit_check_cutoff := lib.recent_cutoff(max_credit_check_age_days)
 
-# What is wrong with the credit check behind each granted decision, by
-# customer index.
-credit_check_problems[i] := "rests on no recorded credit check (creditCheckDate is missing)" if {
-	some i in granted_customers
-	cd := input.snapshot.customers[i].creditDecision
+# Indexes of the customers whose credit check is missing or dated before
+# credit_check_cutoff: only these can rest on a check too old (CRED-006).
+stale_credit_checks contains i if {
+	some i, c in input.snapshot.customers
+	not c.creditDecision.creditCheckDate
+	c.creditDecision.decision == "granted"
+}
+
+stale_credit_checks contains i if {
+	some i, c in input.snapshot.customers
+	c.creditDecision.creditCheckDate < credit_check_cutoff
+}
+
+# What is wrong with the credit check behind a granted decision whose check
+# date is missing or sorts before credit_check_cutoff.
+credit_check_problem(cd) := "rests on no recorded credit check (creditCheckDate is missing)" if {
 	not cd.creditCheckDate
 }
 
-credit_check_problems[i] := sprintf(
+credit_check_problem(cd) := sprintf(
 	"rests on a credit check of %s, %d days old (policy allows %d)",
 	[cd.creditCheckDate, age, max_credit_check_age_days],
 ) if {
-	some i in granted_customers
-	cd := input.snapshot.customers[i].creditDecision
-	cd.creditCheckDate < credit_check_cutoff
 	age := lib.days_since(cd.creditCheckDate)
 	age > max_credit_check_age_days
 }
@@ -100,11 +119,43 @@ unpaid_at(inv, t) if lib.ns(inv.paidOn) > t
 # they can have been past due when credit was granted. A cheap filter before
 # CRED-007 parses dates.
 granted_while_unpaid contains i if {
-	some i in granted_customers
-	c := input.snapshot.customers[i]
+	some i, c in input.snapshot.customers
 	some inv in c.receivables.invoices
 	inv.dueDate < c.creditDecision.decidedOn
+	c.creditDecision.decision == "granted"
 	unpaid_on(inv, c.creditDecision.decidedOn)
+}
+
+# Indexes of the customers not granted credit: with another decision, or none.
+without_credit contains i if {
+	some i, c in input.snapshot.customers
+	c.creditDecision.decision != "granted"
+}
+
+without_credit contains i if {
+	some i, c in input.snapshot.customers
+	not c.creditDecision.decision
+}
+
+# Customers whose exposure may exceed their credit limit: those with an unpaid
+# invoice (few in a healthy book), and those whose unbilled usage alone, with
+# no invoice open, is above the limit. Only these have their invoices summed
+# (CRED-008).
+exposure_candidates contains i if {
+	some i in data.checker.accounts.state.unpaid_customers
+}
+
+# Exposure in whole cents above the limit in whole cents means unbilled usage
+# above the limit less a cent: a comparison rather than two roundings.
+exposure_candidates contains i if {
+	some i, c in input.snapshot.customers
+	c.receivables.unbilledUsage + 0.01 > c.creditDecision.limit
+}
+
+# Without unbilled usage or invoices open, exposure is 0.
+exposure_candidates contains i if {
+	some i, c in input.snapshot.customers
+	c.creditDecision.limit < 0
 }
 
 unpaid_on(inv, _) if inv.amount - object.get(inv, "paidAmount", 0) > 0
@@ -198,11 +249,12 @@ deny contains finding if {
 #             creditDecision: {decision: granted, limit: 25000, approvedBy: cfo@contoso.example}
 deny contains finding if {
 	threshold := approval_required_above
-	some i in granted_customers
-	cd := input.snapshot.customers[i].creditDecision
-	not approved_customers[i]
-	above_threshold(cd)
+	some i in maybe_unapproved
 	c := input.snapshot.customers[i]
+	cd := c.creditDecision
+	cd.decision == "granted"
+	trim_space(object.get(cd, "approvedBy", "")) == ""
+	above_threshold(cd)
 	finding := {
 		"rule": "CRED-005",
 		"msg": sprintf(
@@ -245,8 +297,11 @@ deny contains finding if {
 #             companyProfile: {companyName: Northwind Traders}
 #             creditDecision: {decision: granted, limit: 5000, creditCheckDate: "2026-03-01"}
 deny contains finding if {
-	some i, problem in credit_check_problems
+	some i in stale_credit_checks
 	c := input.snapshot.customers[i]
+	cd := c.creditDecision
+	cd.decision == "granted"
+	problem := credit_check_problem(cd)
 	finding := {
 		"rule": "CRED-006",
 		"msg": sprintf("credit granted to customer %q %s", [customer_name(c), problem]),
@@ -348,13 +403,13 @@ deny contains finding if {
 #             creditDecision: {decision: granted, limit: 1500}
 #             receivables: {invoices: [{id: INV-0601, dueDate: "2026-07-01", amount: 800}], unbilledUsage: 400}
 deny contains finding if {
-	some i in granted_customers
-	cd := input.snapshot.customers[i].creditDecision
-	is_number(cd.limit)
+	some i in exposure_candidates
 	c := input.snapshot.customers[i]
+	cd := c.creditDecision
+	cd.decision == "granted"
+	is_number(cd.limit)
 
-	# Outstanding amounts summed first and rounded once to cents (lib.outstanding
-	# and cents inlined: this runs for every granted customer): amounts are
+	# Outstanding amounts summed first and rounded once to cents: amounts are
 	# whole cents, so the rounded sum is the same on both engines.
 	open := round(sum([o |
 		some inv in c.receivables.invoices
@@ -411,8 +466,8 @@ deny contains finding if {
 #             onboarding: {firstOrderDate: "2026-06-01", prepaid: true}
 deny contains finding if {
 	prepayment_without_credit == true
-	some i, c in input.snapshot.customers
-	not granted_customers[i]
+	some i in without_credit
+	c := input.snapshot.customers[i]
 	not c.onboarding.prepaid
 	has_ordered(c)
 	finding := {

@@ -113,6 +113,23 @@ test_cred_005_fires_with_blank_approver_or_unbounded_limit if {
 	contains(f.msg, "no limit (unbounded)")
 }
 
+# The blank-approver pre-filter: ASCII whitespace sorts before "!", other
+# Unicode whitespace (here a no-break space) after U+0080, and a name with a
+# leading space passes the filter but is not blank.
+test_cred_005_fires_with_unicode_blank_approver if {
+	result := deny with input as patched([{"op": "replace", "path": "/creditDecision/approvedBy", "value": "\u00a0\t"}])
+	fires(result, "CRED-005", ["customers", 0, "creditDecision", "approvedBy"])
+}
+
+test_cred_005_does_not_fire_for_names_that_sort_like_blanks if {
+	r1 := deny with input as patched([{"op": "replace", "path": "/creditDecision/approvedBy", "value": " cfo@contoso.example"}])
+	not "CRED-005" in ids(r1)
+	r2 := deny with input as patched([{"op": "replace", "path": "/creditDecision/approvedBy", "value": "Zoë Åström"}])
+	not "CRED-005" in ids(r2)
+	r3 := deny with input as patched([{"op": "replace", "path": "/creditDecision/approvedBy", "value": "\u00c5sa Berg"}])
+	not "CRED-005" in ids(r3)
+}
+
 test_cred_005_does_not_fire_at_or_below_threshold if {
 	result := deny with input as patched([
 		{"op": "remove", "path": "/creditDecision/approvedBy"},
@@ -220,6 +237,35 @@ test_cred_008_does_not_fire_at_limit_on_both_engines if {
 	not "CRED-008" in ids(result)
 }
 
+# Exposure from unbilled usage alone, every invoice paid: a cent above the
+# limit fires, less than half a cent above does not (amounts compare in cents).
+test_cred_008_fires_on_unbilled_usage_alone if {
+	result := deny with input as patched([
+		{"op": "replace", "path": "/creditDecision/limit", "value": 1000},
+		{"op": "replace", "path": "/receivables/invoices", "value": []},
+		{"op": "replace", "path": "/receivables/unbilledUsage", "value": 1000.01},
+	])
+	fires(result, "CRED-008", ["customers", 0, "creditDecision", "limit"])
+}
+
+test_cred_008_does_not_fire_on_unbilled_usage_within_a_cent if {
+	result := deny with input as patched([
+		{"op": "replace", "path": "/creditDecision/limit", "value": 1000},
+		{"op": "replace", "path": "/receivables/invoices", "value": []},
+		{"op": "replace", "path": "/receivables/unbilledUsage", "value": 1000.004},
+	])
+	not "CRED-008" in ids(result)
+}
+
+# A negative limit is exceeded by any exposure, even none.
+test_cred_008_fires_on_negative_limit_without_receivables if {
+	result := deny with input as patched([
+		{"op": "replace", "path": "/creditDecision/limit", "value": -1},
+		{"op": "remove", "path": "/receivables"},
+	])
+	fires(result, "CRED-008", ["customers", 0, "creditDecision", "limit"])
+}
+
 test_cred_008_does_not_compare_different_currencies if {
 	result := deny with input as patched([
 		{"op": "replace", "path": "/creditDecision/limit", "value": 1000},
@@ -247,6 +293,15 @@ test_cred_009_fires_for_first_order_without_subscriptions if {
 	f.rule == "CRED-009"
 	f.path == ["customers", 0, "onboarding", "prepaid"]
 	contains(f.msg, "first order 2025-01-15")
+}
+
+test_cred_009_fires_without_any_credit_decision if {
+	inp := input_for(json.patch(prepaid_customer, [
+		{"op": "remove", "path": "/creditDecision"},
+		{"op": "replace", "path": "/onboarding/prepaid", "value": false},
+	]))
+	result := deny with input as inp
+	fires(result, "CRED-009", ["customers", 0, "onboarding", "prepaid"])
 }
 
 test_cred_009_does_not_fire_when_prepaid if {

@@ -128,6 +128,16 @@ test_acct_001_message_names_customer_and_days if {
 	contains(f.msg, m365)
 }
 
+test_acct_001_fires_when_only_partly_paid if {
+	result := deny with input as patched([{"op": "add", "path": "/receivables/invoices/-", "value": {"id": "INV-2026-0402", "dueDate": "2026-04-30", "amount": 500, "paidAmount": 499.99}}])
+	fires(result, "ACCT-001", ["customers", 0, "subscriptions", 0, "status"])
+}
+
+test_acct_001_does_not_fire_when_paid_in_full if {
+	result := deny with input as patched([{"op": "add", "path": "/receivables/invoices/-", "value": {"id": "INV-2026-0402", "dueDate": "2026-04-30", "amount": 500, "paidAmount": 500}}])
+	not "ACCT-001" in ids(result)
+}
+
 test_acct_001_does_not_fire_before_impact_day if {
 	result := deny with input as patched([overdue_invoice("INV-2026-0401", "2026-05-20")])
 	not "ACCT-001" in ids(result)
@@ -313,6 +323,33 @@ test_acct_009_fires_when_budget_amount_null_or_summary_absent if {
 	fires(r1, "ACCT-009", ["customers", 0, "usageSummary", "budget"])
 	r2 := deny with input as patched([{"op": "remove", "path": "/usageSummary"}])
 	fires(r2, "ACCT-009", ["customers", 0, "usageSummary", "budget"])
+}
+
+# Each sign of an Azure subscription alone is enough: usage billing, the Azure
+# product type, or an MS-AZR offer id in either case.
+test_acct_009_fires_on_any_one_sign_of_azure if {
+	azure := "/subscriptions/1"
+	signs := [
+		[{"op": "remove", "path": concat("", [azure, "/productType"])}, {"op": "replace", "path": concat("", [azure, "/offerId"]), "value": "DZH318Z0BQ3Q"}],
+		[{"op": "replace", "path": concat("", [azure, "/billingType"]), "value": "license"}, {"op": "replace", "path": concat("", [azure, "/offerId"]), "value": "DZH318Z0BQ3Q"}],
+		[{"op": "replace", "path": concat("", [azure, "/billingType"]), "value": "license"}, {"op": "remove", "path": concat("", [azure, "/productType"])}],
+		[{"op": "replace", "path": concat("", [azure, "/billingType"]), "value": "license"}, {"op": "remove", "path": concat("", [azure, "/productType"])}, {"op": "replace", "path": concat("", [azure, "/offerId"]), "value": "ms-azr-0017p"}],
+	]
+	every ops in signs {
+		result := deny with input as patched(array.concat(ops, [{"op": "remove", "path": "/usageSummary"}]))
+		fires(result, "ACCT-009", ["customers", 0, "usageSummary", "budget"])
+	}
+}
+
+test_acct_009_does_not_fire_without_any_sign_of_azure if {
+	azure := "/subscriptions/1"
+	result := deny with input as patched([
+		{"op": "replace", "path": concat("", [azure, "/billingType"]), "value": "license"},
+		{"op": "remove", "path": concat("", [azure, "/productType"])},
+		{"op": "replace", "path": concat("", [azure, "/offerId"]), "value": "MS-AZQ-0145P"},
+		{"op": "remove", "path": "/usageSummary"},
+	])
+	not "ACCT-009" in ids(result)
 }
 
 test_acct_009_does_not_fire_with_budget if {
