@@ -7,7 +7,8 @@ then:
    measures its wall time (start to exit) and peak memory: the largest process's peak
    (``wait4``, as ``getrusage(RUSAGE_CHILDREN)`` reports it) and the peak of the process
    tree's total memory (proportional set size, so pages that forked workers share with
-   their parent count once), sampled every 20 ms; "peak MB" is the larger of the two (a
+   their parent count once), sampled every 100 ms (more often, the sampling itself slows
+   the run on a small machine); "peak MB" is the larger of the two (a
    sample can miss the main process's last moments);
 2. unless ``--no-stages``, runs the same check in this process with the library's timing
    hook and renders both reports, for the seconds spent loading, validating, evaluating
@@ -116,7 +117,7 @@ def end_to_end(folder: Path, out: Path, jobs: int | None) -> tuple[float, float,
 
     def sample() -> None:
         nonlocal peak
-        while not finished.wait(0.02):
+        while not finished.wait(0.1):
             peak = max(peak, _tree_memory(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
