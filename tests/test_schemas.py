@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checker.validation import SCHEMA_FILES, validate
+from checker.resources import schema_dir
+from checker.validation import DATE_PATTERN, SCHEMA_FILES, SchemaError, validate
 
 SCHEMAS = sorted((Path(__file__).resolve().parent.parent / "schemas").glob("*.schema.json"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "partner-center"
@@ -112,3 +114,30 @@ def test_as_of_must_be_a_time_both_engines_can_represent(value: str, valid: bool
     assert (errors == []) is valid
     if not valid:
         assert errors[0].path == ("asOf",)
+
+
+def test_every_schema_date_uses_the_one_year_limited_pattern() -> None:
+    found = []
+    for name in ("account-snapshot.schema.json", "partner-configuration.schema.json",
+                 "waivers.schema.json"):
+        text = (schema_dir() / name).read_text(encoding="utf-8")
+        assert '"checker-date"' not in text
+        found += re.findall(r'"format": "date",\s*"pattern": ("[^"]*")', text)
+    assert len(found) == 3 and {json.loads(p) for p in found} == {DATE_PATTERN}
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2026-06-30", True), ("2024-02-29", True), ("1678-01-01", True), ("2261-12-31", True),
+        ("2026-02-29", False), ("2026-04-31", False), ("1677-12-31", False),
+        ("2262-01-01", False), ("0000-01-01", False), ("2026-6-30", False), ("soon", False),
+    ],
+)
+def test_dates_are_calendar_dates_both_engines_can_represent(value: str, valid: bool) -> None:
+    doc = _snapshot(creditDecision={"decision": "granted", "decidedOn": value})
+    errors = list(validate("AccountSnapshot", doc))
+    expected = [] if valid else [SchemaError(
+        ("customers", 0, "creditDecision", "decidedOn"),
+        f'"{value}" is not a calendar date YYYY-MM-DD between 1678 and 2261')]
+    assert errors == expected
