@@ -98,6 +98,8 @@ class MappedLocator:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_COMMA = re.compile(r"[ \t\n\r]*,?[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
@@ -144,26 +146,22 @@ class JsonTextLocator:
         text = self._text
         members: dict[PathPart, tuple[int, int]] = {}
         opener = text[offset : offset + 1]
+        # The text is valid JSON (it was parsed before anything is located in it), so a
+        # separator is skipped without checking which one it is.
+        colon, comma, decode = _COLON.match, _COMMA.match, _DECODER.raw_decode
         if opener == "{":
             i = _skip_ws(text, offset + 1)
             while text[i : i + 1] == '"':
                 key, after = _scanstring(text, i + 1)
-                colon = _skip_ws(text, after)
-                value = _skip_ws(text, colon + 1)
+                value = colon(text, after).end()  # type: ignore[union-attr]
                 members.setdefault(key, (i, value))
-                end = _DECODER.raw_decode(text, value)[1]
-                i = _skip_ws(text, end)
-                if text[i : i + 1] == ",":
-                    i = _skip_ws(text, i + 1)
+                i = comma(text, decode(text, value)[1]).end()  # type: ignore[union-attr]
         elif opener == "[":
             i = _skip_ws(text, offset + 1)
             index = 0
             while i < len(text) and text[i] != "]":
                 members[index] = (i, i)
-                end = _DECODER.raw_decode(text, i)[1]
-                i = _skip_ws(text, end)
-                if text[i : i + 1] == ",":
-                    i = _skip_ws(text, i + 1)
+                i = comma(text, decode(text, i)[1]).end()  # type: ignore[union-attr]
                 index += 1
         self._members[offset] = members
         return members
