@@ -28,6 +28,42 @@ MAX_DEPTH = 64
 # Bounds the expansion of YAML aliases ("billion laughs"): nodes built per byte of input.
 MAX_NODES_PER_BYTE = 4
 
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+def nests_within(text: bytes, levels: int) -> bool:
+    """Whether the brackets of JSON ``text`` nest at most ``levels`` deep, told fast (in C).
+
+    Each round deletes the innermost pairs, one level. ``False`` also when brackets inside
+    strings unbalance the count: then only the data can tell (see ``too_deep``).
+    """
+    skeleton = text.translate(None, _NOT_BRACKETS)
+    for _ in range(levels):
+        if not skeleton:
+            return True
+        reduced = _INNERMOST.sub(b"", skeleton)
+        if len(reduced) == len(skeleton):
+            return False
+        skeleton = reduced
+    return not skeleton
+
+
+def too_deep(data: Any, path: Sequence[str | int] = ()) -> list[str | int] | None:
+    """The path of the first value nested deeper than MAX_DEPTH (as the YAML reader counts:
+    the length of its path from the document's root), or ``None``."""
+    stack: list[tuple[Any, list[str | int]]] = [(data, list(path))]
+    while stack:
+        node, where = stack.pop()
+        if len(where) > MAX_DEPTH:
+            return where
+        if isinstance(node, dict):
+            stack.extend((value, [*where, key]) for key, value in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((value, [*where, index])
+                         for index, value in reversed(list(enumerate(node))))
+    return None
+
 
 @dataclass(frozen=True)
 class Document:
@@ -118,6 +154,13 @@ def parse_json(text: str, name: str) -> Document:
         if was_enabled:
             gc.enable()
     locator = JsonTextLocator(text)
+    # As for YAML: a bounded depth, within what the engines accept (regorus stops at 128).
+    deep = None if nests_within(text.encode("utf-8", "surrogatepass"), MAX_DEPTH) else (
+        too_deep(data))
+    if deep is not None:
+        where = locator.locate(deep)
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=name,
+                         line=where.line, column=where.column)
     if duplicates:
         line, column = _find_json_key(text, duplicates[0])
         raise InputError(

@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 
 from checker.errors import CheckerError, EngineError, PolicyError
+from checker.loading import MAX_DEPTH, nests_within, too_deep
 from checker.locate import Position
 from checker.normalize import normalize_snapshot
 from checker.stream import (
@@ -367,6 +368,11 @@ def _parse(raw: bytes, outcome: ChunkOutcome, duplicates: bool = True) -> list[A
     finally:
         if was_enabled:
             gc.enable()
+    # A customer's values sit two levels below the document's root ("customers", index).
+    if duplicates and not nests_within(raw, MAX_DEPTH - 2) and too_deep(
+            customers, ["customers"]) is not None:
+        outcome.failure = "nested too deep"  # the whole-file reader reports where
+        return None
     return customers  # type: ignore[no-any-return]
 
 

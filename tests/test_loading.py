@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +113,19 @@ def test_discover_finds_documents_sorted_and_skips_hidden(tmp_path: Path) -> Non
     (tmp_path / ".git" / "x.yaml").write_text("{}\n")
     found = [p.name for p, explicit in discover([tmp_path]) if not explicit]
     assert found == ["a.json", "b.yaml", "c.yml"]
+
+
+@pytest.mark.parametrize(("arrays", "accepted"), [(63, True), (64, False)])
+def test_json_nesting_is_bounded_as_yaml_is(arrays: int, accepted: bool) -> None:
+    # The innermost 0's path is "a" and one index per array: 64 parts are allowed.
+    value: Any = 0
+    for _ in range(arrays):
+        value = [value]
+    text = json.dumps({"name": "[[[[{{ in a string", "a": value})
+    for parse in (lambda: parse_json(text, "doc.json"), lambda: parse_yaml(text, "doc.yaml")):
+        if accepted:
+            parse()
+        else:
+            with pytest.raises(InputError, match="nesting deeper than 64 levels") as caught:
+                parse()
+            assert caught.value.line == 1

@@ -283,3 +283,20 @@ def test_chunks_go_to_the_engine_as_text_when_nothing_needs_changing(
     assert streamed == whole
     taken = [answer is not None for answer in answers]
     assert (bool(taken) and all(taken)) if as_text else not any(taken)
+
+
+@pytest.mark.parametrize("arrays", [61, 62])
+def test_nesting_is_bounded_in_streamed_snapshots_as_in_whole_files(
+        arrays: int, in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The innermost value under a customer's "extra" has the path customers, index, extra
+    # and one index per array: 62 arrays make it 65 parts, one more than any reader takes.
+    value: Any = 0
+    for _ in range(arrays):
+        value = [value]
+    customers = [_customer(i) for i in range(20)]
+    customers[13]["extra"] = value
+    _write(in_tmp, json.dumps(_snapshot(customers), indent=1))
+    streamed, whole = _both(in_tmp, monkeypatch)
+    assert streamed == whole
+    assert ('"ruleId": "CHK-LOAD"' in streamed) is (arrays == 62)
+    assert ('"ruleId": "ACCT-001"' in streamed) is (arrays == 61)
