@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,19 @@ MAX_YAML_BYTES = 64 * 1024**2
 MAX_DEPTH = 64
 # Bounds the expansion of YAML aliases ("billion laughs"): nodes built per byte of input.
 MAX_NODES_PER_BYTE = 4
+
+# Numbers the engines and the JSON writer take exactly: integers of 64 bits, finite floats.
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+
+
+def number_problem(literal: str, value: float) -> str | None:
+    """Why a number read from ``literal`` cannot be checked, or ``None``."""
+    if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+        return f"number {literal} is out of range: integers must fit in 64 bits"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"number {literal} is out of range: it is not a finite number"
+    return None
+
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"\[\]|\{\}")
@@ -130,6 +144,18 @@ def load_file(path: Path, name: str | None = None) -> list[Document]:
 def parse_json(text: str, name: str) -> Document:
     """Parse JSON text, rejecting duplicate keys."""
     duplicates: list[str] = []
+    bad_numbers: list[tuple[str, str]] = []
+
+    def number(literal: str, kind: Any) -> Any:
+        value = kind(literal)
+        problem = number_problem(literal, value)
+        if problem is not None:
+            bad_numbers.append((literal, problem))
+        return value
+
+    def constant(literal: str) -> Any:
+        bad_numbers.append((literal, f"{literal} is not a JSON number"))
+        return None
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(pairs)
@@ -143,7 +169,9 @@ def parse_json(text: str, name: str) -> Document:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        data = json.loads(text, object_pairs_hook=pairs_hook)
+        data = json.loads(text, object_pairs_hook=pairs_hook,
+                          parse_int=lambda x: number(x, int),
+                          parse_float=lambda x: number(x, float), parse_constant=constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
@@ -153,6 +181,10 @@ def parse_json(text: str, name: str) -> Document:
     finally:
         if was_enabled:
             gc.enable()
+    if bad_numbers:
+        literal, problem = bad_numbers[0]
+        line, column = _find_literal(text, literal)
+        raise InputError(problem, file=name, line=line, column=column)
     locator = JsonTextLocator(text)
     # As for YAML: a bounded depth, within what the engines accept (regorus stops at 128).
     deep = None if nests_within(text.encode("utf-8", "surrogatepass"), MAX_DEPTH) else (
@@ -170,6 +202,17 @@ def parse_json(text: str, name: str) -> Document:
             column=column,
         )
     return Document(name, data, locator)
+
+
+def _find_literal(text: str, literal: str) -> tuple[int, int]:
+    """Line and column of the first ``literal`` standing as a value (after ``:``, ``[`` or
+    ``,``) in JSON text; (0, 0) if not found."""
+    found = re.search(r"[:\[,]\s*(" + re.escape(literal) + r")(?![\w.+-])", text)
+    if found is None:
+        return 0, 0
+    offset = found.start(1)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _find_json_key(text: str, key: str) -> tuple[int, int]:
@@ -311,8 +354,15 @@ def _scalar(node: yaml.Node, name: str) -> Any:
         # YAML 1.1 also reads yes/no/on/off as booleans; only true/false are here.
         lowered = value.lower()
         return lowered == "true" if lowered in ("true", "false") else value
+    number: int | float | None = None
     if node.tag == _INT and _INT_RE.match(value):
-        return int(value.replace("_", ""))
-    if node.tag == _FLOAT and _FLOAT_RE.match(value) and any(c.isdigit() for c in value):
-        return float(value.replace("_", ""))
-    return value
+        number = int(value.replace("_", ""))
+    elif node.tag == _FLOAT and _FLOAT_RE.match(value) and any(c.isdigit() for c in value):
+        number = float(value.replace("_", ""))
+    if number is None:
+        return value
+    problem = number_problem(value, number)
+    if problem is not None:
+        mark = node.start_mark
+        raise InputError(problem, file=name, line=mark.line + 1, column=mark.column + 1)
+    return number

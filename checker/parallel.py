@@ -17,6 +17,7 @@ duplicate, makes the whole file go back to the exact loader, which reports it as
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
 import re
@@ -31,7 +32,7 @@ from typing import Any
 import orjson
 
 from checker.errors import CheckerError, EngineError, PolicyError
-from checker.loading import MAX_DEPTH, nests_within, too_deep
+from checker.loading import MAX_DEPTH, MAX_INT, MIN_INT, nests_within, too_deep
 from checker.locate import Position
 from checker.normalize import normalize_snapshot
 from checker.stream import (
@@ -53,6 +54,7 @@ ACCOUNTS_ENTRY_POINT = "checker.main.accounts"
 # normalization; a key with an escaped quote is caught by the second test.
 _MAYBE_PASCAL = re.compile(rb'"[A-Z\\\x80-\xff][^"]*+"[ \t\r\n]*:')
 _ESCAPED_COLON = re.compile(rb"\\u003[aA]")
+_LONG_DIGITS = re.compile(rb"[0-9]{20}")
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,25 @@ def _parse(raw: bytes, outcome: ChunkOutcome, duplicates: bool = True) -> list[A
             customers, ["customers"]) is not None:
         outcome.failure = "nested too deep"  # the whole-file reader reports where
         return None
+    # orjson reads an integer beyond 64 bits as a float, where the whole-file reader
+    # rejects it: a chunk with 20 digits in a row is read again, exactly.
+    if duplicates and _LONG_DIGITS.search(raw) and _has_huge_integer(raw):
+        outcome.failure = "integer beyond 64 bits"  # the whole-file reader reports where
+        return None
     return customers  # type: ignore[no-any-return]
+
+
+def _has_huge_integer(raw: bytes) -> bool:
+    huge: list[str] = []
+
+    def integer(literal: str) -> int:
+        value = int(literal)
+        if not MIN_INT <= value <= MAX_INT:
+            huge.append(literal)
+        return value
+
+    json.loads(b"[" + raw + b"]", parse_int=integer)
+    return bool(huge)
 
 
 def _evaluate(job: StreamJob, customers: list[Any], base: int, engine: Any,

@@ -129,3 +129,27 @@ def test_json_nesting_is_bounded_as_yaml_is(arrays: int, accepted: bool) -> None
             with pytest.raises(InputError, match="nesting deeper than 64 levels") as caught:
                 parse()
             assert caught.value.line == 1
+
+
+@pytest.mark.parametrize(("text", "message", "column"), [
+    ('{"a": 1,\n "b": 18446744073709551616}',
+     "number 18446744073709551616 is out of range: integers", 7),
+    ('{"a": [1, -9223372036854775809]}', "number -9223372036854775809 is out of range: integers",
+     11),
+    ('{"a": 1e400}', "number 1e400 is out of range: it is not a finite number", 7),
+    ('{"a": NaN}', "NaN is not a JSON number", 7),
+])
+def test_numbers_the_engines_cannot_take_are_input_errors(text: str, message: str,
+                                                          column: int) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        parse_json(text, "doc.json")
+    assert (caught.value.line, caught.value.column) == (text.count("\n") + 1, column)
+    if "integers" in str(caught.value):  # YAML reads 1e400 and .nan as strings
+        with pytest.raises(InputError, match=message):
+            parse_yaml(text, "doc.yaml")
+
+
+def test_numbers_at_the_limits_are_read() -> None:
+    doc = parse_json('{"a": [18446744073709551615, -9223372036854775808, 1.7e308]}', "d.json")
+    assert doc.data["a"][0] == 2**64 - 1
+    assert parse_yaml("a: 18446744073709551615\n", "d.yaml")[0].data == {"a": 2**64 - 1}

@@ -300,3 +300,21 @@ def test_nesting_is_bounded_in_streamed_snapshots_as_in_whole_files(
     assert streamed == whole
     assert ('"ruleId": "CHK-LOAD"' in streamed) is (arrays == 62)
     assert ('"ruleId": "ACCT-001"' in streamed) is (arrays == 61)
+
+
+@pytest.mark.parametrize(("literal", "rule"), [
+    ("1E2", None), ("-0.0", None), ("1e-320", None), ("1.0000000000000001", None),
+    ("1e15", None),
+    ("-1e308", "CHK-SCHEMA"),  # beyond what whole cents keep exact
+    ("12345678901234567890", "CHK-SCHEMA"),  # a 64-bit integer, but beyond 1e15
+    ("100000000000000000000000", "CHK-LOAD"),  # beyond 64 bits: orjson would make it a float
+    ("1e400", "CHK-LOAD"),  # not finite
+])
+def test_odd_numbers_are_read_alike_streamed_or_whole(
+        literal: str, rule: str | None, in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = json.dumps(_snapshot([_customer(i) for i in range(12)]), indent=1)
+    _write(in_tmp, text.replace('"limit": 50', f'"limit": {literal}', 3))
+    streamed, whole = _both(in_tmp, monkeypatch)
+    assert streamed == whole
+    rules = {f["ruleId"] for f in json.loads(streamed)["findings"]}
+    assert rules & {"CHK-LOAD", "CHK-SCHEMA"} == ({rule} if rule else set())
