@@ -42,6 +42,21 @@ def number_problem(literal: str, value: float) -> str | None:
     return None
 
 
+# A \u escape of a UTF-16 surrogate; a lone one (no partner) is no Unicode character.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
@@ -181,6 +196,13 @@ def parse_json(text: str, name: str) -> Document:
     finally:
         if was_enabled:
             gc.enable()
+    # Python reads a lone surrogate escape into a string nothing can write as UTF-8 (the
+    # engines' input included); the escape is looked for first, as a cheap test.
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+        lone = _LONE_SURROGATE.search(text)
+        line, column = _position(text, lone.start()) if lone else (0, 0)
+        raise InputError("a string holds a lone UTF-16 surrogate escape: not a Unicode "
+                         "character", file=name, line=line, column=column)
     if bad_numbers:
         literal, problem = bad_numbers[0]
         line, column = _find_literal(text, literal)
@@ -208,9 +230,11 @@ def _find_literal(text: str, literal: str) -> tuple[int, int]:
     """Line and column of the first ``literal`` standing as a value (after ``:``, ``[`` or
     ``,``) in JSON text; (0, 0) if not found."""
     found = re.search(r"[:\[,]\s*(" + re.escape(literal) + r")(?![\w.+-])", text)
-    if found is None:
-        return 0, 0
-    offset = found.start(1)
+    return (0, 0) if found is None else _position(text, found.start(1))
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of an offset in text."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 

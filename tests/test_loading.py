@@ -153,3 +153,16 @@ def test_numbers_at_the_limits_are_read() -> None:
     doc = parse_json('{"a": [18446744073709551615, -9223372036854775808, 1.7e308]}', "d.json")
     assert doc.data["a"][0] == 2**64 - 1
     assert parse_yaml("a: 18446744073709551615\n", "d.yaml")[0].data == {"a": 2**64 - 1}
+
+
+@pytest.mark.parametrize(("escaped", "column"), [
+    ("\\ud800", 11), ("x\\udc00", 12), ("\\ude00\\ud83d", 11), ("\\ud83d\\ud83d\\ude00", 11)])
+def test_lone_surrogate_escapes_are_input_errors(escaped: str, column: int) -> None:
+    with pytest.raises(InputError, match="lone UTF-16 surrogate") as caught:
+        parse_json('{\n "name": "' + escaped + '"}', "doc.json")
+    assert (caught.value.line, caught.value.column) == (2, column)
+
+
+def test_surrogate_pairs_are_characters() -> None:
+    doc = parse_json('{"name": "Contoso \\ud83d\\ude00", "path": "C:\\\\ud800"}', "doc.json")
+    assert doc.data == {"name": "Contoso \U0001F600", "path": "C:\\ud800"}
