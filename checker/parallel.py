@@ -54,7 +54,9 @@ ACCOUNTS_ENTRY_POINT = "checker.main.accounts"
 # normalization; a key with an escaped quote is caught by the second test.
 _MAYBE_PASCAL = re.compile(rb'"[A-Z\\\x80-\xff][^"]*+"[ \t\r\n]*:')
 _ESCAPED_COLON = re.compile(rb"\\u003[aA]")
-_LONG_DIGITS = re.compile(rb"[0-9]{20}")
+# Every digit as 0, so that a run of 20 digits is a plain substring search (a regex
+# tried at every digit is twice as slow as parsing the chunk).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,7 @@ def _parse(raw: bytes, outcome: ChunkOutcome, duplicates: bool = True) -> list[A
         return None
     # orjson reads an integer beyond 64 bits as a float, where the whole-file reader
     # rejects it: a chunk with 20 digits in a row is read again, exactly.
-    if duplicates and _LONG_DIGITS.search(raw) and _has_huge_integer(raw):
+    if duplicates and b"0" * 20 in raw.translate(_DIGITS_AS_ZERO) and _has_huge_integer(raw):
         outcome.failure = "integer beyond 64 bits"  # the whole-file reader reports where
         return None
     return customers  # type: ignore[no-any-return]
@@ -412,7 +414,7 @@ def _evaluate(job: StreamJob, customers: list[Any], base: int, engine: Any,
 
 
 class _UnsureSplit(Exception):
-    """A customer's text, guessed from bracket counts, does not parse as one."""
+    """A customer's text, guessed from brace counts, does not parse as one."""
 
 
 def _evaluate_text(job: StreamJob, raw: bytes, chunk: Chunk, base: int, count: int,
@@ -420,7 +422,7 @@ def _evaluate_text(job: StreamJob, raw: bytes, chunk: Chunk, base: int, count: i
     """Evaluate the chunk's text as one batch, without parsing it here.
 
     Only the customers with findings are parsed, from the text between the places where
-    customers start (guessed from bracket counts; see ``ChunkLocator``). Returns ``None``
+    customers start (guessed from brace counts; see ``ChunkLocator``). Returns ``None``
     when such a text does not parse as a customer: the caller then parses the chunk.
     """
     assert job.input_prefix is not None

@@ -200,7 +200,7 @@ class ChunkLocator(JsonTextLocator):
 
     The path's first part is the index of the customer within the chunk. Given the
     chunk's bytes and its parsed customers, it finds where each customer starts from
-    bracket counts (fast, in C) instead of scanning every customer before the one asked
+    brace counts (fast, in C) instead of scanning every customer before the one asked
     for; a customer's guessed text is used only once it parses to that very customer, and
     the first that does not sends every later lookup to the exact scan.
     """
@@ -218,7 +218,7 @@ class ChunkLocator(JsonTextLocator):
 
     @property
     def guessed(self) -> bool:
-        """Whether customers' starts are (still) taken from bracket counts."""
+        """Whether customers' starts are (still) taken from brace counts."""
         return self._starts is not None
 
     def guessed_customer(self, index: int) -> Any:
