@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from checker.errors import CheckerError, EngineError, PolicyError
-from checker.loading import MAX_DEPTH, MAX_INT, MIN_INT, nests_within, too_deep
+from checker.loading import MAX_DEPTH, nests_within, number_problem, too_deep
 from checker.locate import Position
 from checker.normalize import normalize_snapshot
 from checker.stream import (
@@ -390,7 +390,7 @@ def _has_huge_integer(raw: bytes) -> bool:
 
     def integer(literal: str) -> int:
         value = int(literal)
-        if not MIN_INT <= value <= MAX_INT:
+        if number_problem(literal, value) is not None:
             huge.append(literal)
         return value
 
@@ -427,26 +427,27 @@ def _evaluate_text(job: StreamJob, raw: bytes, chunk: Chunk, base: int, count: i
     """
     assert job.input_prefix is not None
     outcome = ChunkOutcome(count=count)
+    text = raw.decode("utf-8")
     answer = engine.evaluate(ACCOUNTS_ENTRY_POINT,
-                             (job.input_prefix + b"[" + raw + b"]}}").decode())
-    # Filled in as findings need them; the locator checks its guesses against these.
+                             f"{job.input_prefix.decode()}[{text}]}}}}")
+    # Filled in by the locator as findings need them.
     customers: list[Any] = [None] * count
     locator: ChunkLocator | None = None
 
     def locate(path: Sequence[str | int]) -> Position:
         nonlocal locator
         if locator is None:
-            locator = ChunkLocator(raw.decode("utf-8"), chunk, raw, customers)
+            locator = ChunkLocator(text, chunk, raw, customers)
             if not locator.guessed:
                 raise _UnsureSplit
         index = path[0]
         assert isinstance(index, int)
         if customers[index] is None:
             try:
-                customers[index] = locator.guessed_customer(index)
+                customer = locator.guessed_customer(index)
             except ValueError:
                 raise _UnsureSplit from None
-            if not isinstance(customers[index], dict):
+            if not isinstance(customer, dict):
                 raise _UnsureSplit
         return locator.locate(path)
 

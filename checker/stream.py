@@ -29,7 +29,7 @@ import codecs
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,7 +206,7 @@ class ChunkLocator(JsonTextLocator):
     """
 
     def __init__(self, text: str, chunk: Chunk, raw: bytes | None = None,
-                 customers: Sequence[Any] | None = None) -> None:
+                 customers: list[Any] | None = None) -> None:
         super().__init__(f"[{text}]")
         self._lines = _ShiftedLines(self._text, chunk.line, chunk.column, skip=1)
         self._raw = raw
@@ -222,9 +222,14 @@ class ChunkLocator(JsonTextLocator):
         return self._starts is not None
 
     def guessed_customer(self, index: int) -> Any:
-        """The customer parsed from its guessed text; raises ``ValueError`` if it does not
-        parse (``orjson.JSONDecodeError`` is one)."""
-        return orjson.loads(self._piece(index))
+        """The customer parsed from its guessed text, kept as the customer at ``index`` of
+        the list given (which holds ``None`` for those not parsed yet); raises ``ValueError``
+        if the text does not parse (``orjson.JSONDecodeError`` is one)."""
+        assert self._customers is not None
+        customer = orjson.loads(self._piece(index))
+        self._customers[index] = customer
+        self._verified.add(index)  # parsed from the very text located in
+        return customer
 
     def locate(self, path: Any) -> Position:
         """Return the position of ``path``, whose first part is a customer's index."""

@@ -171,12 +171,10 @@ def validate_with(file_name: str, data: Any) -> Iterator[SchemaError]:
     validator = _validator(file_name)
     if validator.is_valid(data):
         return
-    count = 0
-    for error in _distinct(validator.iter_errors(data)):
+    for count, error in enumerate(_distinct(validator.iter_errors(data))):
         if count == MAX_ERRORS_PER_DOCUMENT:
             yield _TOO_MANY
             return
-        count += 1
         yield error
 
 
