@@ -7,6 +7,9 @@ stays fast); speed itself is measured in bench/, never asserted here.
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -97,3 +100,18 @@ def test_progress_is_reported_for_both_passes_up_to_the_whole(generated: Path) -
 def test_text_report_is_the_same_whatever_the_chunking(generated: Path) -> None:
     render = FORMATTERS["text"]().render
     assert render(_run(generated, chunk_bytes=100_000, jobs=2)) == render(_run(generated, jobs=1))
+
+
+@pytest.mark.parametrize(("script", "arguments", "last_line"), [
+    ("floor.py", ["--customers", "1000", "--cores", "1"],
+     r"customers=1000 before_rules_seconds=\d+\.\d\d rules_seconds=\d+\.\d\d cores=1"),
+    ("run.py", ["--customers", "1000", "--no-stages"],
+     r"customers=1000 seconds=\d+\.\d\d peak_rss_mb=\d+ findings=[1-9]\d*"),
+])
+def test_benchmark_scripts_end_with_their_documented_line(
+        script: str, arguments: list[str], last_line: str, tmp_path: Path) -> None:
+    cache = ["--cache", str(tmp_path)] if script == "run.py" else []
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *arguments, *cache],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(last_line, done.stdout.strip().splitlines()[-1])
