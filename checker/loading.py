@@ -244,8 +244,7 @@ def _find_json_key(text: str, key: str) -> tuple[int, int]:
     pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
     matches = list(pattern.finditer(text))
     offset = matches[1].start() if len(matches) > 1 else (matches[0].start() if matches else 0)
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return _position(text, offset)
 
 
 _STR = "tag:yaml.org,2002:str"

@@ -41,11 +41,11 @@ class PolicyModule:
         return self.name.endswith("_test.rego")
 
 
-# Findings about the inputs themselves, produced by checker rather than by a policy.
 # libyaml's safe loader when PyYAML has it (the same documents, several times faster: the
 # catalogue's METADATA blocks are read on every run), else the pure-Python one.
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Findings about the inputs themselves, produced by checker rather than by a policy.
 INPUT_RULES = {
     rule.id: rule
     for rule in (

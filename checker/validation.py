@@ -70,7 +70,8 @@ DATE_TIME_PATTERN = (
 FORMATS = {"checker-date-time": is_date_time}
 _DATE_TIME_MESSAGE = (f"an RFC 3339 date-time (or date) between {_MIN_YEAR} and {_MAX_YEAR}, "
                       "e.g. 2026-06-30T00:00:00Z")
-_FORMAT_MESSAGES = {"date": _DATE_MESSAGE, "checker-date-time": _DATE_TIME_MESSAGE}
+# Format errors a schema reports directly (the date-time formats only inside the anyOf).
+_FORMAT_MESSAGES = {"date": _DATE_MESSAGE}
 # Where the schemas spell out what a valid date-time is (see DATE_TIME_PATTERN).
 _DATE_TIME_ANY_OF = ["$defs", "dateTime", "anyOf"]
 
