@@ -331,7 +331,9 @@ def test_command(policy_dirs: tuple[Path, ...], no_builtin: bool, verbose: bool)
 @click.option("-f", "--format", "fmt", type=click.Choice(("text", "json", "markdown")),
               default="text", show_default=True, help="Output format.")
 def rules(policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
-    """List the rule catalogue: id, concern, severity, clouds and title.
+    """List the rule catalogue: id, concern, severity, clouds, applicability and title.
+
+    Retired ids are listed after the rules, with the rule that replaced each.
 
     \b
     Examples:
@@ -344,12 +346,13 @@ def rules(policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
         from checker import catalogue
         from checker.policies import INPUT_RULES, load_policies
 
-        catalogue_rules = [*load_policies(policy_dirs).rules.values()]
+        policies = load_policies(policy_dirs)
+        catalogue_rules = [*policies.rules.values()]
         render = {"text": catalogue.render_text, "json": catalogue.render_json,
                   "markdown": catalogue.render_markdown}[fmt]
         shown = catalogue_rules if fmt == "markdown" else [*catalogue_rules,
                                                            *INPUT_RULES.values()]
-        click.echo(render(shown), nl=False)
+        click.echo(render(shown, policies.retired.values()), nl=False)
         return 0
 
     _run(action)
@@ -377,8 +380,14 @@ def explain(rule_id: str, policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
         from checker import catalogue
         from checker.policies import INPUT_RULES, load_policies
 
-        known = {**INPUT_RULES, **load_policies(policy_dirs).rules}
+        policies = load_policies(policy_dirs)
+        known = {**INPUT_RULES, **policies.rules}
         rule = known.get(rule_id.upper())
+        retired = policies.retired.get(rule_id.upper())
+        if retired is not None:
+            click.echo(json.dumps(catalogue.retired_dict(retired), indent=2, ensure_ascii=False)
+                       if fmt == "json" else catalogue.explain_retired(retired).rstrip("\n"))
+            return 0
         if rule is None:
             raise UsageError(f"no rule {rule_id!r}; `checker rules` lists them")
         if fmt == "json":

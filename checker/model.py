@@ -90,13 +90,20 @@ class Parameter:
 
 CLOUDS = ("global", "us-government", "germany", "21vianet")
 
+# What a rule can be limited to (METADATA ``custom.applies``): partners that sell Azure,
+# new-commerce or legacy licence subscriptions, licences of any kind. None means every
+# subscription and every partner.
+APPLICABILITY = ("azure", "new-commerce", "legacy", "licences")
+
 
 @dataclass(frozen=True)
 class Rule:
     """A catalogue entry, as declared in the METADATA block above the rule.
 
     ``target`` is ``configuration`` or ``accounts`` (which documents it evaluates), or
-    ``input`` for checker's own CHK-* findings about the inputs.
+    ``input`` for checker's own CHK-* findings about the inputs. ``guidance_url`` is the
+    page (Microsoft Learn or docs) a reader opens for the ``guidance_quote``; ``applies``
+    limits the rule to some of ``APPLICABILITY`` (empty: everything).
     """
 
     id: str
@@ -107,13 +114,27 @@ class Rule:
     clouds: tuple[str, ...] = CLOUDS
     description: str = ""
     remediation: str = ""
-    guidance_seed: str = ""
+    guidance_url: str = ""
     guidance_quote: str = ""
+    applies: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     module: str = ""
     line: int = 0
     builtin: bool = True
     examples: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredRule:
+    """A catalogue id no longer in use (``rego/retired.yaml``) and the rule that replaced it.
+
+    A retired id is known: ``checker explain`` names its replacement and a waiver naming it
+    is not a misspelling; it never produces a finding.
+    """
+
+    id: str
+    replaced_by: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,26 @@ from typing import Any
 import yaml
 
 from checker.errors import PolicyError
-from checker.model import CLOUDS, Parameter, Rule, Severity
+from checker.model import APPLICABILITY, CLOUDS, Parameter, RetiredRule, Rule, Severity
 from checker.resources import builtin_policy_dir
 
 CONFIGURATION = "configuration"
 ACCOUNTS = "accounts"
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+_RULE_ID = re.compile(r"[A-Z]+-\d{3}")
+
+# The guidance pages the two seeds of the first catalogue were taken from. A METADATA block
+# that still names its seed file instead of a URL gets the page's URL.
+GLOBAL_GUIDANCE_URL = "https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse"
+VIANET_GUIDANCE_URL = "https://msdn.microsoft.com/en-us/partner-china/non-payment-fraud-or-misuse"
+_SEED_PAGES = {
+    "000_0eb4b57a4866daf1.txt": GLOBAL_GUIDANCE_URL,
+    "002_4938839712640c6b.txt": VIANET_GUIDANCE_URL,
+}
+
+# Catalogue ids no longer in use, beside the built-in policies.
+RETIRED_FILE = "retired.yaml"
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,7 @@ class PolicySet:
 
     modules: tuple[PolicyModule, ...]
     rules: dict[str, Rule] = field(default_factory=dict)
+    retired: dict[str, RetiredRule] = field(default_factory=dict)
 
     def without_tests(self) -> tuple[PolicyModule, ...]:
         """Modules needed to check documents (tests left out)."""
@@ -151,7 +165,44 @@ def load_policies(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> P
                 raise PolicyError(f"{module.name}:{rule.line}: rule id {rule.id} already "
                                   f"declared in {other}")
             rules[rule.id] = rule
-    return PolicySet(tuple(modules), rules)
+    retired = load_retired(builtin_policy_dir() / RETIRED_FILE, rules) if builtin else {}
+    return PolicySet(tuple(modules), rules, retired)
+
+
+def load_retired(path: Path, rules: dict[str, Rule]) -> dict[str, RetiredRule]:
+    """Read the retired ids: a ``retired`` list of {id, replaced_by, reason}.
+
+    A retired id may not be declared again, and what replaced it must be a loaded rule: a
+    catalogue that breaks either is a policy error, never a silent gap.
+    """
+    name = f"rego/{path.name}"
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{name}: cannot read the retired rule ids: {exc}") from exc
+    entries = data.get("retired") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise PolicyError(f"{name}: expected a mapping with a 'retired' list")
+    retired: dict[str, RetiredRule] = {}
+    for number, entry in enumerate(entries, 1):
+        where = f"{name}: entry {number}"
+        if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(key), str) and entry[key].strip()
+                for key in ("id", "replaced_by", "reason")):
+            raise PolicyError(f"{where}: expected id, replaced_by and reason, each a string")
+        rule = RetiredRule(entry["id"], entry["replaced_by"], " ".join(entry["reason"].split()))
+        if not _RULE_ID.fullmatch(rule.id) or rule.id in retired:
+            raise PolicyError(f"{where}: id {rule.id!r} is not a rule id or is listed twice")
+        if rule.id in rules:
+            raise PolicyError(f"{where}: {rule.id} is retired but {rules[rule.id].module} "
+                              f"declares it; give that rule another id")
+        if rule.replaced_by not in rules:
+            raise PolicyError(f"{where}: {rule.id} is replaced by {rule.replaced_by}, which "
+                              f"no policy declares")
+        retired[rule.id] = rule
+    return retired
 
 
 def _read_dir(root: Path, *, builtin: bool, prefix: str) -> list[PolicyModule]:
@@ -219,6 +270,15 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
     if unknown:
         raise PolicyError(f"{where}: unknown cloud(s) {', '.join(unknown)}")
     guidance = custom.get("guidance") or {}
+    if not isinstance(guidance, dict):
+        raise PolicyError(f"{where}: custom.guidance must map url to quote")
+    url = str(guidance.get("url") or _SEED_PAGES.get(str(guidance.get("seed", "")), ""))
+    if url and not url.startswith("https://"):
+        raise PolicyError(f"{where}: guidance url must be an https:// address, not {url!r}")
+    applies = custom.get("applies") or []
+    if not isinstance(applies, list) or not set(map(str, applies)) <= set(APPLICABILITY):
+        raise PolicyError(f"{where}: custom.applies must list some of "
+                          f"{', '.join(APPLICABILITY)}")
     parameters = tuple(
         Parameter(str(p.get("name", "")), p.get("default"), str(p.get("description", "")))
         for p in custom.get("parameters") or []
@@ -236,8 +296,9 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
         clouds=clouds,
         description=str(meta.get("description", "")).strip(),
         remediation=str(custom.get("remediation", "")).strip(),
-        guidance_seed=str(guidance.get("seed", "")),
+        guidance_url=url,
         guidance_quote=str(guidance.get("quote", "")).strip(),
+        applies=tuple(str(a) for a in applies),
         parameters=parameters,
         module=module.name,
         line=line,

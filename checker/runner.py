@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -273,7 +273,7 @@ def check(options: CheckOptions) -> Report:
         run.judged_at[snapshot.file] = judgement_time(as_of, snapshot.data["asOf"])
         evaluator.accounts(snapshot, matched, run.judged_at[snapshot.file])
     _settle(run, waiver_set, baseline, judgement_time(as_of), options.max_waiver_days,
-            policies.rules)
+            policies.rules, {r.id: r.replaced_by for r in policies.retired.values()})
     return _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
 
 
@@ -300,7 +300,8 @@ def _without_waivers(documents: Sequence[Document], waiver_set: WaiverSet,
 
 
 def _settle(run: _Run, waiver_set: WaiverSet, baseline: Baseline | None, default_as_of: str,
-            max_waiver_days: int, known_rules: Iterable[str]) -> None:
+            max_waiver_days: int, known_rules: Iterable[str],
+            retired: Mapping[str, str] | None = None) -> None:
     """Apply waivers, then the baseline, to the findings of a complete evaluation.
 
     Waivers go first, so that a finding both waived and in the baseline shows its waiver
@@ -309,7 +310,8 @@ def _settle(run: _Run, waiver_set: WaiverSet, baseline: Baseline | None, default
     run.documents.extend(DocumentInfo(file, WAIVERS_KIND) for file in waiver_set.files)
     applied = apply_waivers(run.findings, waiver_set.waivers, as_of_by_file=run.judged_at,
                             default_as_of=default_as_of, max_days=max_waiver_days,
-                            unwaivable=INPUT_RULES, known_rules=set(known_rules))
+                            unwaivable=INPUT_RULES, known_rules=set(known_rules),
+                            retired=retired)
     run.findings = list(applied.findings)
     for problem in (*waiver_set.problems, *applied.problems):
         where = problem.location

@@ -211,6 +211,7 @@ def apply_waivers(
     max_days: int = DEFAULT_MAX_DAYS,
     unwaivable: Collection[str] = (),
     known_rules: Collection[str] = (),
+    retired: Mapping[str, str] | None = None,
 ) -> Applied:
     """Mark findings covered by an applicable waiver as waived; report waivers gone wrong.
 
@@ -218,7 +219,9 @@ def apply_waivers(
     ``default_as_of``); a waiver that matched nothing is judged at that of its selector's
     document. The first applicable waiver (in file order) gives the note. Findings whose
     rule is in ``unwaivable`` (the CHK-* input rules) are never waived: broken inputs
-    always fail. ``known_rules`` only improves the message about an unused waiver.
+    always fail. ``known_rules`` and ``retired`` (retired id to the id that replaced it)
+    only improve the message about an unused waiver: a waiver of a retired id is not a
+    misspelling, but it waives nothing.
     """
     # For each waiver, how it stood for the findings it matched, and the first as-of date
     # at which it stood so (for the messages).
@@ -246,14 +249,15 @@ def apply_waivers(
         if unused:
             day = as_of_date(as_of_by_file.get(waiver.document, default_as_of))
             standings = {_standing(waiver, day, max_days): day}
-        problem = _problem(waiver, standings, unused, max_days, known_rules)
+        problem = _problem(waiver, standings, unused, max_days, known_rules, retired or {})
         if problem is not None:
             problems.append(problem)
     return Applied(tuple(result), tuple(problems))
 
 
 def _problem(waiver: Waiver, standings: Mapping[_Standing, dt.date], unused: bool,
-             max_days: int, known_rules: Collection[str]) -> WaiverProblem | None:
+             max_days: int, known_rules: Collection[str],
+             retired: Mapping[str, str]) -> WaiverProblem | None:
     name = f"waiver {waiver.ticket} for {waiver.rule} ({waiver.selector_text})"
     # A waiver reaching too far is rejected outright, whatever else is true of it: the
     # horizon is what keeps exceptions under review.
@@ -270,7 +274,11 @@ def _problem(waiver: Waiver, standings: Mapping[_Standing, dt.date], unused: boo
         return WaiverProblem(EXPIRED, f"{name} expired on {waiver.expires.isoformat()} "
                              f"(as of {day.isoformat()}){covered}", waiver.location)
     if unused:
-        hint = "" if not known_rules or waiver.rule in known_rules else (
-            f"; no rule {waiver.rule} is loaded")
+        if waiver.rule in retired:
+            hint = (f"; rule {waiver.rule} is retired (replaced by {retired[waiver.rule]}), "
+                    f"so it waives nothing")
+        else:
+            hint = "" if not known_rules or waiver.rule in known_rules else (
+                f"; no rule {waiver.rule} is loaded")
         return WaiverProblem(UNUSED, f"{name} matches no finding{hint}", waiver.location)
     return None

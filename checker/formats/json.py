@@ -10,7 +10,8 @@ from checker.model import FindingState, Report, Severity, Status
 
 # 1.1 added fingerprint, state, note, customer and subscription to findings, summary.states,
 # summary.resolved and the top-level resolved array, and summary.byRule/byConcern/byCloud.
-REPORT_VERSION = "1.1"
+# 1.2 added the top-level rules array (each rule's applicability and guidance link).
+REPORT_VERSION = "1.2"
 REPORT_SCHEMA_ID = "urn:checker:schema:report:v1"
 
 
@@ -59,6 +60,12 @@ def report_dict(report: Report) -> dict[str, Any]:
         "results": [
             {"ruleId": r.rule_id, "file": r.file, "status": r.status.value, "reason": r.reason}
             for r in report.results
+        ],
+        "rules": [
+            {"id": r.id, "title": r.title, "severity": r.severity.value, "concern": r.concern,
+             "clouds": list(r.clouds), "applies": list(r.applies),
+             "guidance": {"url": r.guidance_url, "quote": r.guidance_quote}}
+            for r in sorted(report.rules, key=lambda r: r.id)
         ],
         "skipped": list(report.skipped),
         "resolved": [

@@ -115,6 +115,8 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
     )
     if help_text:
         descriptor["help"] = {"text": help_text}
+    if rule.guidance_url:
+        descriptor["helpUri"] = rule.guidance_url
     descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
     properties: dict[str, Any] = {"severity": rule.severity.value}
     if rule.concern:

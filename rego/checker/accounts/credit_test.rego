@@ -328,20 +328,6 @@ test_cred_009_not_applicable_without_prepayment_policy if {
 	{"rule": "CRED-009", "msg": "creditPolicy.prepaymentWithoutCredit is not true"} in na
 }
 
-# --- CRED-010 ----------------------------------------------------------------
-
-test_cred_010_fires_when_identity_not_verified if {
-	r1 := deny with input as patched([{"op": "replace", "path": "/onboarding/identityVerified", "value": false}])
-	fires(r1, "CRED-010", ["customers", 0, "onboarding", "identityVerified"])
-	r2 := deny with input as patched([{"op": "remove", "path": "/onboarding"}])
-	fires(r2, "CRED-010", ["customers", 0, "onboarding", "identityVerified"])
-}
-
-test_cred_010_does_not_fire_when_verified if {
-	result := deny with input as input_for(prepaid_customer)
-	not "CRED-010" in ids(result)
-}
-
 # --- unknown values are data -----------------------------------------------------
 
 test_unknown_subscription_status_causes_no_error if {
