@@ -21,15 +21,15 @@ notice_actions := {"reminder", "final-notice"}
 #   where the agreed document lives (documentRef), so that the policy the
 #   checker evaluates is the one customers actually received. Reported once,
 #   at the section, when collectionsPolicy is missing; the other COLL rules
-#   then stay silent. Both seeds carry the same sentence (21Vianet:
-#   002_4938839712640c6b.txt).
+#   then stay silent. Both guidance pages carry the same sentence (also on
+#   the 21Vianet page).
 # custom:
 #   id: COLL-001
 #   concern: collections
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Add a collectionsPolicy section with documentRef set to the URL,
@@ -71,15 +71,15 @@ missing_policy contains problem if {
 # description: >-
 #   A policy agreed with customers changes over time; without a version and
 #   an effective date nobody can tell which terms a customer accepted or
-#   which ones applied when access was impacted. Both seeds carry the same
-#   sentence (21Vianet: 002_4938839712640c6b.txt).
+#   which ones applied when access was impacted. Both guidance pages carry the same
+#   sentence (also on the 21Vianet page).
 # custom:
 #   id: COLL-002
 #   concern: collections
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: Set collectionsPolicy.version and collectionsPolicy.effectiveDate (YYYY-MM-DD).
 #   parameters:
@@ -109,15 +109,15 @@ deny contains finding if {
 # title: The collections policy was communicated to customers
 # description: >-
 #   The guidance asks for a policy established "with customers": a policy the
-#   customers never saw cannot justify impacting their access. Both seeds
-#   carry the same sentence (21Vianet: 002_4938839712640c6b.txt).
+#   customers never saw cannot justify impacting their access. Both guidance
+#   pages carry the same sentence (also on the 21Vianet page).
 # custom:
 #   id: COLL-003
 #   concern: collections
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Communicate the policy to (agree it with) customers, then set
@@ -150,15 +150,15 @@ deny contains finding if {
 #   invoice ages (reminder, final notice, access impact...). Steps whose day
 #   offsets do not strictly increase describe an ambiguous or contradictory
 #   process. Reported at the steps when there are none, otherwise at the
-#   first step whose dayOffset is not after the previous one. Both seeds
-#   carry the same sentence (21Vianet: 002_4938839712640c6b.txt).
+#   first step whose dayOffset is not after the previous one. Both guidance
+#   pages carry the same sentence (also on the 21Vianet page).
 # custom:
 #   id: COLL-004
 #   concern: collections
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     List collectionsPolicy.dunningSteps in the order they happen, each with
@@ -216,14 +216,14 @@ dunning_problems contains problem if {
 # description: >-
 #   The guidance asks the policy to detail "when access to the subscription
 #   will be impacted": the past-due day and the action (accessImpact). Both
-#   seeds carry the same sentence (21Vianet: 002_4938839712640c6b.txt).
+#   guidance pages carry the same sentence (also on the 21Vianet page).
 # custom:
 #   id: COLL-005
 #   concern: collections
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Add collectionsPolicy.accessImpact with pastDueDays (the day past due
@@ -247,47 +247,65 @@ deny contains finding if {
 }
 
 # METADATA
-# title: Access-impact action is allowed in the partner's cloud
+# title: Access impact restricts access before anything is cancelled
 # description: >-
-#   The non-payment actions open to a partner differ per cloud. Global, US
-#   Government and Germany name disabling access or cancelling (later pages
-#   add suspend for global and US Government); 21Vianet names blocking
-#   access ("You can block access to your customers' subscriptions for
-#   non-payment.", 002_4938839712640c6b.txt; its suspend page also allows
-#   suspend or cancel). The per-cloud table is lib.allowed_nonpayment_actions.
+#   Restricting access for non-payment is one action in every cloud, done in
+#   Partner Center by suspending the subscription: the global, US Government
+#   and Germany guidance calls it disabling access, the 21Vianet guidance
+#   blocking access, and the schema accepts disable, block and suspend alike.
+#   Cancelling is the other action, and it is final: a cancelled
+#   subscription cannot be restored when the customer pays, and a
+#   new-commerce subscription cancelled more than 7 days (168 hours) after
+#   purchase or renewal is billed to the partner until the end of its term,
+#   so cancelling late for non-payment cuts nothing from the partner's bill.
+#   The global, US Government and Germany guidance allows outright
+#   cancelling; the 21Vianet guidance names only blocking access for
+#   non-payment ("You can block access to your customers' subscriptions for
+#   non-payment."), its suspend page also allowing cancel. Fires when the
+#   policy's first access impact is to cancel.
 # custom:
 #   id: COLL-006
 #   concern: collections
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
 #   remediation: >-
-#     Set collectionsPolicy.accessImpact.action to an action the cloud allows
-#     (global, us-government: disable, suspend or cancel; germany: disable or
-#     cancel; 21vianet: block, suspend or cancel).
+#     Set collectionsPolicy.accessImpact.action to restrict access (disable,
+#     block or suspend: one Partner Center operation, suspending the
+#     subscription), and decide on cancelling within
+#     collectionsPolicy.maxSuspensionDays, inside the new-commerce 7-day
+#     cancellation window where it still cuts the bill.
 #   parameters:
 #     - name: collectionsPolicy.accessImpact.action
 #       default: none
-#       description: What happens to the customer's subscriptions when access is impacted.
+#       description: What happens to the customer's subscriptions when access is impacted (disable, block, suspend or cancel).
 #   examples:
 #     fails:
-#       configuration: {collectionsPolicy: {accessImpact: {action: block}}}
+#       configuration: {collectionsPolicy: {accessImpact: {action: cancel}}}
 #     passes:
-#       configuration: {collectionsPolicy: {accessImpact: {action: suspend}}}
+#       configuration: {collectionsPolicy: {accessImpact: {action: block}}}
 deny contains finding if {
-	action := input.configuration.collectionsPolicy.accessImpact.action
+	impact := input.configuration.collectionsPolicy.accessImpact
+	impact.action == "cancel"
 	cloud := input.configuration.cloud
-	not action in lib.allowed_nonpayment_actions[cloud]
 	finding := {
 		"rule": "COLL-006",
 		"msg": sprintf(
-			"access-impact action %q is not allowed in cloud %q (allowed: %s)",
-			[action, cloud, concat(", ", sort(lib.allowed_nonpayment_actions[cloud]))],
+			"collectionsPolicy.accessImpact.action is \"cancel\": subscriptions are cancelled outright at %d days past due and cannot be restored when the customer pays; %s; restrict access first (%s, done by suspending the subscription)",
+			[impact.pastDueDays, cancel_guidance[cloud], lib.restrict_access_wording[cloud]],
 		),
 		"path": ["collectionsPolicy", "accessImpact", "action"],
 	}
+}
+
+# What each cloud's guidance says about cancelling for non-payment.
+cancel_guidance := {
+	"global": "the global guidance allows it (\"disable access or outright cancel\"), but a new-commerce subscription cancelled more than 7 days after purchase or renewal is still billed to the partner until the end of its term",
+	"us-government": "the US Government guidance allows it (\"disable access or outright cancel\"), but a new-commerce subscription cancelled more than 7 days after purchase or renewal is still billed to the partner until the end of its term",
+	"germany": "the Germany guidance allows it (\"disable access or outright cancel\"), and the legacy subscriptions of Germany leave 90 days to decide after restricting access",
+	"21vianet": "the 21Vianet guidance names only blocking access for non-payment (cancelling is on its suspend page), and a suspended subscription leaves 60 days to decide",
 }
 
 # METADATA
@@ -298,16 +316,17 @@ deny contains finding if {
 #   days 21Vianet; lib.deletion_window_days). A policy must cap how long a
 #   subscription stays suspended for non-payment before a cancel-or-restore
 #   decision, below that window, or a customer who pays late may find their
-#   data gone. Rests on DOMAIN facts; the closest seed sentence is the
-#   collections-policy one (same in 002_4938839712640c6b.txt).
+#   data gone. A legacy clock: a suspended new-commerce subscription keeps
+#   its data and its bill until the end of its term.
 # custom:
 #   id: COLL-007
 #   concern: collections
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
+#   applies: [legacy]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
-#     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
+#     url: https://docs.microsoft.com/en-us/partner-center/suspend-a-subscription
+#     quote: "All data will be deleted unless the subscription is reactivated within 90 days, or 90 days plus the number of days between the time the account was opened and the first billing period (maximum 120 days)."
 #   remediation: >-
 #     Set collectionsPolicy.maxSuspensionDays below the cloud's data-deletion
 #     window (under 90 days; under 60 on 21vianet).
@@ -330,7 +349,7 @@ suspension_problems contains problem if {
 	cloud := input.configuration.cloud
 	problem := {
 		"msg": sprintf(
-			"collectionsPolicy.maxSuspensionDays is not set: nothing keeps a suspension shorter than the %d-day data-deletion window of cloud %q",
+			"collectionsPolicy.maxSuspensionDays is not set: nothing keeps a suspension shorter than the %d-day data-deletion window of legacy subscriptions in cloud %q",
 			[lib.deletion_window_days[cloud], cloud],
 		),
 		"path": ["collectionsPolicy", "maxSuspensionDays"],
@@ -344,7 +363,7 @@ suspension_problems contains problem if {
 	days >= window
 	problem := {
 		"msg": sprintf(
-			"collectionsPolicy.maxSuspensionDays is %d, not shorter than the %d-day data-deletion window of cloud %q",
+			"collectionsPolicy.maxSuspensionDays is %d, not shorter than the %d-day data-deletion window of legacy subscriptions in cloud %q",
 			[days, window, cloud],
 		),
 		"path": ["collectionsPolicy", "maxSuspensionDays"],
@@ -355,17 +374,21 @@ suspension_problems contains problem if {
 # title: Customer payment terms are no longer than the partner's own
 # description: >-
 #   The partner is financially responsible for its customers' non-payment
-#   and pays upstream on fixed terms (Microsoft net 60; 21Vianet net 30;
-#   lib.upstream_payment_terms_days). Granting customers longer terms means
-#   paying for their usage before collecting it. Only checked when
-#   paymentTermsDays is declared.
+#   and pays upstream on fixed terms (lib.upstream_payment_terms_days):
+#   Microsoft bills net 60 in global, US Government and Germany; 21Vianet
+#   bills net 30 ("Payment terms - net 30 days, unless otherwise agreed in
+#   writing by 21Vianet Credit & Collection.",
+#   https://msdn.microsoft.com/en-us/partner-china/billing) and may charge
+#   1.5 % of the invoice amount per month paid late. Granting customers
+#   longer terms means paying for their usage before collecting it. Not
+#   applicable when paymentTermsDays is not declared.
 # custom:
 #   id: COLL-008
 #   concern: collections
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Shorten collectionsPolicy.paymentTermsDays to at most the upstream terms
@@ -387,11 +410,24 @@ deny contains finding if {
 	finding := {
 		"rule": "COLL-008",
 		"msg": sprintf(
-			"customer payment terms of %d days exceed the partner's own upstream terms of %d days in cloud %q",
-			[days, upstream, cloud],
+			"customer payment terms of %d days exceed the partner's own upstream terms in cloud %q: %s",
+			[days, cloud, upstream_terms[cloud]],
 		),
 		"path": ["collectionsPolicy", "paymentTermsDays"],
 	}
+}
+
+# Who bills the partner, and on what terms, per cloud (for messages).
+upstream_terms := {
+	"global": "Microsoft bills the partner net 60",
+	"us-government": "Microsoft bills the partner net 60",
+	"germany": "Microsoft bills the partner net 60",
+	"21vianet": "21Vianet bills the partner net 30 and may charge 1.5 % of the invoice amount per month paid late",
+}
+
+not_applicable contains {"rule": "COLL-008", "msg": "collectionsPolicy.paymentTermsDays is not declared: there are no customer payment terms to compare"} if {
+	policy := input.configuration.collectionsPolicy
+	object.get(policy, "paymentTermsDays", null) == null
 }
 
 # METADATA
@@ -399,15 +435,15 @@ deny contains finding if {
 # description: >-
 #   Customers need to know who tells them about overdue invoices and whom
 #   to answer; without a contact the collections process has no owner on the
-#   partner's side. Both seeds carry the same sentence (21Vianet:
-#   002_4938839712640c6b.txt).
+#   partner's side. Both guidance pages carry the same sentence (also on
+#   the 21Vianet page).
 # custom:
 #   id: COLL-009
 #   concern: collections
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: Set collectionsPolicy.overdueNoticeContact (a mailbox, team or person).
 #   parameters:
@@ -437,15 +473,15 @@ deny contains finding if {
 #   impact on the same day as the first notice is accepted. Also reported
 #   when dunning steps exist but none of them is a notice. Only checked when
 #   both accessImpact and dunning steps are declared (COLL-004 and COLL-005
-#   report them missing). Both seeds carry the same sentence (21Vianet:
-#   002_4938839712640c6b.txt).
+#   report them missing). Both guidance pages carry the same sentence (also on
+#   the 21Vianet page).
 # custom:
 #   id: COLL-010
 #   concern: collections
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Add a reminder or final-notice dunning step no later than
@@ -515,15 +551,15 @@ any_notice(steps) if {
 #   An effectiveDate after the audit date (input.asOf) means the declared
 #   policy is not yet the one in force, so the other COLL findings describe
 #   a future policy and whatever customers agreed to today is unchecked. A
-#   note, not a failure. Both seeds carry the same sentence (21Vianet:
-#   002_4938839712640c6b.txt).
+#   note, not a failure. Both guidance pages carry the same sentence (also on
+#   the 21Vianet page).
 # custom:
 #   id: COLL-011
 #   concern: collections
 #   severity: info
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Check the configuration describes the policy in force on the audit
@@ -547,5 +583,55 @@ deny contains finding if {
 			[effective, input.asOf],
 		),
 		"path": ["collectionsPolicy", "effectiveDate"],
+	}
+}
+
+# METADATA
+# title: The access-impact dunning step agrees with accessImpact
+# description: >-
+#   A policy that says in two places when access is impacted must say the
+#   same day in both: a dunning step with action access-impact at a
+#   different dayOffset than accessImpact.pastDueDays leaves customers and
+#   the partner's own staff with two contradictory dates. The partner's own
+#   declared policy makes the date a commitment, so the contradiction is an
+#   error. One finding per access-impact step at another day; only checked
+#   when accessImpact is declared (COLL-005 reports it missing).
+# custom:
+#   id: COLL-012
+#   concern: collections
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
+#     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
+#   remediation: >-
+#     Put the access-impact dunning step at accessImpact.pastDueDays, or
+#     change accessImpact.pastDueDays to the step's day: one day, stated the
+#     same way in both places.
+#   parameters:
+#     - name: collectionsPolicy.accessImpact.pastDueDays
+#       default: none
+#       description: Days past due at which access is impacted.
+#     - name: collectionsPolicy.dunningSteps
+#       default: none
+#       description: Collections steps; a step with action access-impact states the same day.
+#   examples:
+#     fails:
+#       configuration: {collectionsPolicy: {accessImpact: {pastDueDays: 40}}}
+#     passes:
+#       configuration: {collectionsPolicy: {accessImpact: {pastDueDays: 45}}}
+deny contains finding if {
+	policy := input.configuration.collectionsPolicy
+	impact_day := policy.accessImpact.pastDueDays
+	some i, step in object.get(policy, "dunningSteps", [])
+	step.action == "access-impact"
+	step.dayOffset != impact_day
+	finding := {
+		"rule": "COLL-012",
+		"msg": sprintf(
+			"dunning step %d (access-impact) is at day %d but accessImpact.pastDueDays is %d: the policy gives two different days for impacting access",
+			[i, step.dayOffset, impact_day],
+		),
+		"path": ["collectionsPolicy", "dunningSteps", i, "dayOffset"],
 	}
 }

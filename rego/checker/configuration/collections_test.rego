@@ -216,44 +216,38 @@ test_coll_005_does_not_fire_when_access_impact_declared if {
 	not "COLL-005" in rule_ids(findings)
 }
 
-# COLL-006: the allowed actions differ per cloud.
+# COLL-006: disable, block and suspend are one action (restrict access) in
+# every cloud; cancelling as the first access impact is the warning.
 
-test_coll_006_fires_on_block_in_global if {
-	inp := audit(patched("global", [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": "block"}]))
-	findings := deny with input as inp
-	fires(findings, "COLL-006", ["collectionsPolicy", "accessImpact", "action"])
-}
-
-test_coll_006_fires_on_disable_in_21vianet if {
-	inp := audit(patched("21vianet", [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": "disable"}]))
-	findings := deny with input as inp
-	fires(findings, "COLL-006", ["collectionsPolicy", "accessImpact", "action"])
-}
-
-test_coll_006_fires_on_suspend_in_germany if {
-	inp := audit(patched("germany", [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": "suspend"}]))
-	findings := deny with input as inp
-	fires(findings, "COLL-006", ["collectionsPolicy", "accessImpact", "action"])
-}
-
-test_coll_006_does_not_fire_on_block_in_21vianet if {
-	inp := audit(valid_configurations["21vianet"])
-	inp.configuration.collectionsPolicy.accessImpact.action == "block"
-	findings := deny with input as inp
-	not "COLL-006" in rule_ids(findings)
-}
-
-test_coll_006_does_not_fire_on_suspend_in_global if {
-	inp := audit(valid_global)
-	findings := deny with input as inp
-	not "COLL-006" in rule_ids(findings)
-}
-
-test_coll_006_does_not_fire_on_cancel_in_any_cloud if {
+test_coll_006_fires_on_cancel_in_every_cloud if {
 	every cloud, _ in valid_configurations {
 		inp := audit(patched(cloud, [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": "cancel"}]))
 		findings := deny with input as inp
-		not "COLL-006" in rule_ids(findings)
+		fires(findings, "COLL-006", ["collectionsPolicy", "accessImpact", "action"])
+	}
+}
+
+test_coll_006_fires_with_each_clouds_own_words_about_cancel if {
+	global := deny with input as audit(patched("global", [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": "cancel"}]))
+	some g in global
+	g.rule == "COLL-006"
+	contains(g.msg, "outright cancel")
+	contains(g.msg, "7 days after purchase or renewal")
+	contains(g.msg, "restrict access first (disable access")
+	vianet := deny with input as audit(patched("21vianet", [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": "cancel"}]))
+	some v in vianet
+	v.rule == "COLL-006"
+	contains(v.msg, "names only blocking access")
+	contains(v.msg, "restrict access first (block access")
+}
+
+test_coll_006_does_not_fire_on_any_restrict_access_word_in_any_cloud if {
+	every cloud, _ in valid_configurations {
+		every action in ["disable", "block", "suspend"] {
+			inp := audit(patched(cloud, [{"op": "replace", "path": "/collectionsPolicy/accessImpact/action", "value": action}]))
+			findings := deny with input as inp
+			not "COLL-006" in rule_ids(findings)
+		}
 	}
 }
 
@@ -307,6 +301,28 @@ test_coll_008_does_not_fire_on_45_days_in_global if {
 	inp := audit(patched("global", [{"op": "replace", "path": "/collectionsPolicy/paymentTermsDays", "value": 45}]))
 	findings := deny with input as inp
 	not "COLL-008" in rule_ids(findings)
+}
+
+test_coll_008_fires_naming_21vianet_and_its_finance_charge if {
+	findings := deny with input as audit(patched("21vianet", [{"op": "replace", "path": "/collectionsPolicy/paymentTermsDays", "value": 31}]))
+	some f in findings
+	f.rule == "COLL-008"
+	contains(f.msg, "21Vianet bills the partner net 30")
+	contains(f.msg, "1.5 %")
+}
+
+test_coll_008_does_not_fire_and_is_not_applicable_without_payment_terms if {
+	inp := audit(patched("global", [{"op": "remove", "path": "/collectionsPolicy/paymentTermsDays"}]))
+	findings := deny with input as inp
+	not "COLL-008" in rule_ids(findings)
+	notes := not_applicable with input as inp
+	some n in notes
+	n.rule == "COLL-008"
+}
+
+test_coll_008_is_applicable_with_payment_terms if {
+	notes := not_applicable with input as audit(valid_global)
+	not "COLL-008" in {n.rule | some n in notes}
 }
 
 test_coll_008_does_not_fire_on_30_days_in_21vianet if {
@@ -374,4 +390,35 @@ test_coll_011_does_not_fire_on_past_effective_date if {
 	inp := audit(valid_global)
 	findings := deny with input as inp
 	not "COLL-011" in rule_ids(findings)
+}
+
+# COLL-012: the access-impact dunning step and accessImpact.pastDueDays.
+
+test_coll_012_fires_when_access_impact_step_and_past_due_days_differ if {
+	inp := audit(patched("global", [{"op": "replace", "path": "/collectionsPolicy/accessImpact/pastDueDays", "value": 40}]))
+	findings := deny with input as inp
+	fires(findings, "COLL-012", ["collectionsPolicy", "dunningSteps", 2, "dayOffset"])
+}
+
+test_coll_012_fires_once_per_disagreeing_step if {
+	inp := audit(patched("germany", [{"op": "add", "path": "/collectionsPolicy/dunningSteps/-", "value": {"dayOffset": 60, "action": "access-impact"}}]))
+	findings := deny with input as inp
+	fires(findings, "COLL-012", ["collectionsPolicy", "dunningSteps", 3, "dayOffset"])
+	count({f | some f in findings; f.rule == "COLL-012"}) == 1
+}
+
+test_coll_012_does_not_fire_when_the_step_is_at_past_due_days if {
+	every cfg in valid_configurations {
+		findings := deny with input as audit(cfg)
+		not "COLL-012" in rule_ids(findings)
+	}
+}
+
+test_coll_012_does_not_fire_without_an_access_impact_step if {
+	inp := audit(patched("global", [
+		{"op": "remove", "path": "/collectionsPolicy/dunningSteps/2"},
+		{"op": "replace", "path": "/collectionsPolicy/accessImpact/pastDueDays", "value": 40},
+	]))
+	findings := deny with input as inp
+	not "COLL-012" in rule_ids(findings)
 }

@@ -23,8 +23,28 @@ max_activity_log_review_days := 30
 # reliably, the usual vehicles of fraudulent purchases (CTRL-008).
 high_risk_payment_instruments := {"prepaid-card", "gift-card", "cryptocurrency", "cash"}
 
-# Partner Center offers Azure fraud alerts in the document's cloud.
-fraud_alerts_apply if input.configuration.cloud in lib.fraud_alerts_available
+# The partner sells Azure (portfolio.azure, or every cloud but 21Vianet when
+# the configuration does not say): the Azure-only controls CTRL-003 to
+# CTRL-006 are not applicable to a partner that sells only licences.
+sells_azure if lib.sells_azure(input.configuration)
+
+azure_only_controls := {"CTRL-003", "CTRL-004", "CTRL-005", "CTRL-006"}
+
+not_applicable contains {"rule": rule, "msg": no_azure_reason} if {
+	not sells_azure
+	some rule in azure_only_controls
+}
+
+no_azure_reason := "the partner sells no Azure (portfolio.azure is false): Azure-only controls do not apply" if {
+	input.configuration.portfolio.azure == false
+} else := sprintf("Azure is not sold through Partner Center in cloud %q (set portfolio.azure to true if the partner sells it)", [input.configuration.cloud])
+
+# Partner Center offers Azure fraud alerts in the document's cloud, and the
+# partner sells Azure.
+fraud_alerts_apply if {
+	input.configuration.cloud in lib.fraud_alerts_available
+	sells_azure
+}
 
 # The partner receives fraud alerts (only meaningful where they exist).
 fraud_alerts_subscribed if {
@@ -37,18 +57,19 @@ fraud_alerts_subscribed if {
 # description: >-
 #   A compromised partner account can place orders for any customer, so
 #   Partner Center's security requirements make multi-factor authentication
-#   mandatory for every user of the partner tenant. It is the first fraud
-#   prevention control the guidance's recommendation implies (DOMAIN facts;
-#   21Vianet's seed 002_4938839712640c6b.txt carries the same
-#   recommendation).
+#   mandatory for every user of the partner tenant: a mandatory requirement,
+#   not a recommendation, hence an error. (The security requirements FAQ
+#   says partners in the sovereign clouds are not yet required to meet them
+#   but strongly recommends they do; the loss a compromised account causes
+#   is the same there.)
 # custom:
 #   id: CTRL-001
 #   concern: controls
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
-#     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
+#     url: https://learn.microsoft.com/en-us/partner-center/security/partner-security-requirements-mandating-mfa
+#     quote: "Partners are required to enforce MFA for all user accounts in their partner tenant, including guest users."
 #   remediation: >-
 #     Enforce MFA for every user of the partner tenant (security defaults or
 #     Conditional Access), then set riskControls.partnerTenantMfa to true.
@@ -76,15 +97,16 @@ deny contains finding if {
 # description: >-
 #   Fraudulent purchases typically come from customers created with stolen
 #   or invented identities. Verifying a new customer's identity before the
-#   first order is the basic prevention control (same recommendation in
-#   002_4938839712640c6b.txt).
+#   first order is the basic prevention control the guidance recommends (the
+#   21Vianet guidance too), so a gap is a warning. The one rule for identity
+#   verification at onboarding: it replaces the retired CRED-010.
 # custom:
 #   id: CTRL-002
 #   concern: controls
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Verify each new customer's identity before their first order and set
@@ -115,17 +137,19 @@ deny contains finding if {
 #   Partner Center raises Azure fraud alerts (fraud events such as crypto
 #   mining or usage anomalies) in the global cloud; they are the main
 #   detection control it offers. The partner must receive them by email,
-#   the azure-fraud-event-detected webhook or by polling the API. Not
-#   applicable where Partner Center offers no fraud alerts
-#   (lib.fraud_alerts_available).
+#   the azure-fraud-event-detected webhook or by polling the API. A
+#   recommended control, so a warning. Not applicable where Partner Center
+#   offers no fraud alerts (lib.fraud_alerts_available: US Government and
+#   Germany have budgets, not fraud alerts) or the partner sells no Azure.
 # custom:
 #   id: CTRL-003
 #   concern: controls
-#   severity: error
+#   severity: warning
 #   clouds: [global]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
-#     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
+#     url: https://learn.microsoft.com/en-us/partner-center/security/azure-fraud-notification
+#     quote: "As a partner in the Cloud Solution Provider (CSP) program, you're responsible for your customers' Azure consumption, so it's important that you're aware of any anomalous usage in your customer's Azure subscriptions."
 #   remediation: >-
 #     Subscribe to Azure fraud alerts in Partner Center, set
 #     riskControls.fraudAlerts.subscribed to true and list the channels
@@ -167,7 +191,8 @@ fraud_alert_gaps contains problem if {
 }
 
 not_applicable contains {"rule": rule, "msg": msg} if {
-	not fraud_alerts_apply
+	not input.configuration.cloud in lib.fraud_alerts_available
+	sells_azure
 	some rule in ["CTRL-003", "CTRL-004", "CTRL-005"]
 	msg := sprintf("Partner Center offers no Azure fraud alerts in cloud %q", [input.configuration.cloud])
 }
@@ -177,15 +202,17 @@ not_applicable contains {"rule": rule, "msg": msg} if {
 # description: >-
 #   An alert nobody is responsible for is an alert nobody answers. Checked
 #   when fraud alerts are subscribed (CTRL-003 reports them missing); not
-#   applicable where Partner Center offers no fraud alerts.
+#   applicable where Partner Center offers no fraud alerts or the partner
+#   sells no Azure.
 # custom:
 #   id: CTRL-004
 #   concern: controls
 #   severity: warning
 #   clouds: [global]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
-#     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
+#     url: https://learn.microsoft.com/en-us/partner-center/security/azure-fraud-notification
+#     quote: "With monitoring and signal awareness, you can take immediate action to determine whether the behavior is legitimate or fraudulent."
 #   remediation: Set riskControls.fraudAlerts.owner to the person or team answering fraud alerts.
 #   parameters:
 #     - name: riskControls.fraudAlerts.owner
@@ -219,16 +246,18 @@ not_applicable contains {"rule": rule, "msg": msg} if {
 #   Microsoft recommends responding to fraud alerts within one hour;
 #   mitigating within 24 hours significantly limits the loss the partner
 #   carries. The partner must commit to a response time and may commit to a
-#   faster one, never a slower one (DOMAIN facts). Checked when fraud alerts
-#   are subscribed; not applicable where Partner Center offers none.
+#   faster one, never a slower one; a recommendation, so a warning. Checked
+#   when fraud alerts are subscribed; not applicable where Partner Center
+#   offers none or the partner sells no Azure.
 # custom:
 #   id: CTRL-005
 #   concern: controls
 #   severity: warning
 #   clouds: [global]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
-#     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
+#     url: https://learn.microsoft.com/en-us/partner-center/security/azure-fraud-notification
+#     quote: "With monitoring and signal awareness, you can take immediate action to determine whether the behavior is legitimate or fraudulent."
 #   remediation: >-
 #     Set riskControls.fraudAlerts.responseTimeMinutes to 60 or less, and
 #     staff the alert owner to meet it.
@@ -269,19 +298,21 @@ within(value, limit) if {
 # description: >-
 #   A spending budget bounds how much usage a compromised or fraudulent
 #   Azure customer can run up before the partner is alerted (weekly emails
-#   from 80 %). Where Partner Center sells Azure with budgets
-#   (lib.spending_budgets_available) they must be required for every Azure
-#   customer; in US Government and Germany they are the only detection
-#   control Partner Center offers. Not applicable on 21Vianet, where Azure
-#   is not sold through Partner Center.
+#   from 80 %). Wherever the partner sells Azure through Partner Center
+#   (lib.spending_budgets_available) every Azure customer is expected to
+#   have one; in US Government and Germany they are the only detection
+#   control Partner Center offers. An expectation, not a mandatory
+#   requirement, so a warning. Not applicable on 21Vianet, where Azure is
+#   not sold through Partner Center, or when the partner sells no Azure.
 # custom:
 #   id: CTRL-006
 #   concern: controls
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
-#     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
+#     url: https://learn.microsoft.com/en-us/graph/api/resources/partner-security-customersspendingbudgetsecurityrequirement?view=graph-rest-beta
+#     quote: "All of a partner's customers are expected to have a spending budget set by the partner to track and control Azure spending."
 #   remediation: >-
 #     Require a spending budget on every Azure customer and set
 #     riskControls.spendingBudgets.required to true (with actionAtPercent).
@@ -296,6 +327,7 @@ within(value, limit) if {
 #       configuration: {cloud: us-government, riskControls: {spendingBudgets: {required: true}}}
 deny contains finding if {
 	input.configuration.cloud in lib.spending_budgets_available
+	sells_azure
 	value := object.get(risk_controls, ["spendingBudgets", "required"], "not set")
 	value != true
 	finding := {
@@ -310,6 +342,7 @@ deny contains finding if {
 
 not_applicable contains {"rule": "CTRL-006", "msg": msg} if {
 	not input.configuration.cloud in lib.spending_budgets_available
+	sells_azure
 	msg := sprintf("Partner Center sells no Azure with spending budgets in cloud %q", [input.configuration.cloud])
 }
 
@@ -326,7 +359,7 @@ not_applicable contains {"rule": "CTRL-006", "msg": msg} if {
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Review activity logs at least every 30 days and set riskControls.activityLogReview.cadenceDays.
 #   parameters:
@@ -359,15 +392,16 @@ deny contains finding if {
 # description: >-
 #   Prepaid and gift cards, cryptocurrency and cash cannot be tied to a
 #   verified payer or recovered after the fact, so a fraudulent customer
-#   paying with them leaves the partner with the loss. One finding per
-#   high-risk instrument accepted.
+#   paying with them leaves the partner with the loss. A prevention control
+#   the guidance recommends, so a warning. One finding per high-risk
+#   instrument accepted.
 # custom:
 #   id: CTRL-008
 #   concern: controls
-#   severity: error
+#   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Stop accepting prepaid-card, gift-card, cryptocurrency and cash; remove
@@ -400,14 +434,14 @@ deny contains finding if {
 #   Microsoft may suspend a customer for Acceptable Use Policy violations
 #   and notifies the partner; fraud and suspension notices need someone who
 #   reads them and a committed time to act. One finding per missing part.
-#   The 21Vianet seed has no such sentence; the need is the same there.
+#   The 21Vianet guidance has no such sentence; the need is the same there.
 # custom:
 #   id: CTRL-009
 #   concern: controls
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "The customer could be immediately suspended, and you'll be notified of enforcement actions or updated on your requests by Microsoft."
 #   remediation: >-
 #     Set riskControls.notificationHandling.owner and
@@ -441,7 +475,7 @@ deny contains finding if {
 #   operator: Microsoft in Partner Center (global, US Government, Germany);
 #   21Vianet in Partner Center operated by 21Vianet ("Create a service
 #   request with 21Vianet if you have additional questions or concerns
-#   about suspicious activity.", 002_4938839712640c6b.txt). A request to the
+#   about suspicious activity." on its non-payment page). A request to the
 #   wrong operator is not acted on. The table is lib.escalation_target.
 # custom:
 #   id: CTRL-010
@@ -449,7 +483,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "Create a service request in the Partner Center if you have additional questions or concerns about suspicious activity."
 #   remediation: >-
 #     Set riskControls.fraudEscalation.target to microsoft (global,
@@ -479,16 +513,19 @@ deny contains finding if {
 # title: Subscriptions are suspended while fraud is investigated
 # description: >-
 #   Suspending the subscriptions stops further fraudulent usage, which the
-#   partner pays for, while the problem is investigated. The 21Vianet seed
+#   partner pays for, while the problem is investigated. The 21Vianet guidance
 #   says the same ("You can suspend customer subscriptions yourself from
-#   Partner Center while you investigate the problem.").
+#   Partner Center while you investigate the problem."). Suspending is the
+#   same operation as restricting access for non-payment (disable, block or
+#   suspend in the clouds' words); on a new-commerce subscription it stops
+#   the usage, not Microsoft's bill. The guidance says "can", so a warning.
 # custom:
 #   id: CTRL-011
 #   concern: controls
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can suspend subscriptions yourself from Partner Center while you investigate the problem."
 #   remediation: Set riskControls.fraudEscalation.suspendWhileInvestigating to true and follow it.
 #   parameters:
@@ -509,3 +546,52 @@ deny contains finding if {
 		"path": ["riskControls", "fraudEscalation", "suspendWhileInvestigating"],
 	}
 }
+
+# METADATA
+# title: The partner's cloud is still in operation
+# description: >-
+#   Partner Center for Microsoft Cloud Germany (Microsoft Cloud Deutschland)
+#   closed to new customers in 2018 and was shut down on 2021-10-29; it was
+#   a legacy cloud with no new commerce. Its profile serves audits of that
+#   period. A configuration audited after the shutdown (input.asOf) describes
+#   a cloud in which nothing can be sold or restricted any more: a note, so
+#   that the findings are read as an audit of the past or the configuration
+#   is moved to the cloud the customers went to.
+# custom:
+#   id: CTRL-012
+#   concern: controls
+#   severity: info
+#   clouds: [germany]
+#   applies: [legacy]
+#   guidance:
+#     url: https://learn.microsoft.com/en-us/dotnet/api/microsoft.azure.commands.common.authentication.abstractions.environmentname.azuregermancloud
+#     quote: "Microsoft Cloud Germany was closed on October 29th, 2021."
+#   remediation: >-
+#     Audit with --as-of a date before 2021-10-29 for that period, or change
+#     cloud to where the customers now transact (global after the migration).
+#   parameters:
+#     - name: closed_clouds
+#       default: {germany: "2021-10-29"}
+#       description: Clouds shut down, with the day of their shutdown.
+#   examples:
+#     fails:
+#       configuration: {cloud: germany}
+#     passes:
+#       asOf: "2021-06-30T00:00:00Z"
+#       configuration: {cloud: germany}
+deny contains finding if {
+	cloud := input.configuration.cloud
+	shutdown := closed_clouds[cloud]
+	lib.days_since(shutdown) > 0
+	finding := {
+		"rule": "CTRL-012",
+		"msg": sprintf(
+			"cloud %q (Microsoft Cloud Germany) was shut down on %s, before the audit date %s: this configuration can only describe that legacy cloud as it was until then",
+			[cloud, shutdown, input.asOf],
+		),
+		"path": ["cloud"],
+	}
+}
+
+# Clouds that were shut down, and the day they were (CTRL-012).
+closed_clouds := {"germany": "2021-10-29"}

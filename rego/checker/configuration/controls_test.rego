@@ -1,6 +1,7 @@
 package checker.configuration.controls
 
 import data.checker.configuration.collections as fixtures
+import data.checker.lib
 import rego.v1
 
 # The valid per-cloud configurations and helpers are shared with the other
@@ -19,10 +20,48 @@ rule_ids(findings) := fixtures.rule_ids(findings)
 
 na_rules(notes) := {n.rule | some n in notes}
 
+# The audit date of the shared fixtures is after Germany's shutdown, so CTRL-012
+# (info) is the one finding a valid Germany configuration has.
 test_valid_configurations_have_no_controls_findings if {
-	every cfg in valid_configurations {
-		count(deny) == 0 with input as audit(cfg)
+	every cloud, cfg in valid_configurations {
+		findings := deny with input as audit(cfg)
+		rule_ids(findings) == {rule | some rule in {"CTRL-012"}; cloud == "germany"}
 	}
+}
+
+# A licence-only partner: portfolio.azure false, no fraud alerts, no budgets.
+licence_only(cloud) := object.union(valid_configurations[cloud], {
+	"portfolio": {"azure": false},
+	"riskControls": object.remove(valid_configurations[cloud].riskControls, ["fraudAlerts", "spendingBudgets"]),
+})
+
+test_sells_azure_follows_portfolio_then_cloud if {
+	lib.sells_azure(valid_global)
+	lib.sells_azure(valid_configurations["us-government"])
+	not lib.sells_azure(valid_configurations["21vianet"])
+	not lib.sells_azure(licence_only("global"))
+	lib.sells_azure(json.patch(valid_configurations["21vianet"], [{"op": "add", "path": "/portfolio", "value": {"azure": true}}]))
+	lib.sells_azure(json.patch(valid_global, [{"op": "add", "path": "/portfolio", "value": {}}]))
+}
+
+test_azure_controls_do_not_fire_and_are_not_applicable_for_a_licence_only_partner if {
+	every cloud, _ in valid_configurations {
+		inp := audit(licence_only(cloud))
+		findings := deny with input as inp
+		count({f | some f in findings; f.rule in azure_only_controls}) == 0
+		notes := not_applicable with input as inp
+		every rule in azure_only_controls {
+			{"rule": rule, "msg": "the partner sells no Azure (portfolio.azure is false): Azure-only controls do not apply"} in notes
+		}
+	}
+}
+
+test_azure_controls_are_applicable_when_21vianet_partner_says_it_sells_azure if {
+	cfg := json.patch(valid_configurations["21vianet"], [{"op": "add", "path": "/portfolio", "value": {"azure": true}}])
+	notes := not_applicable with input as audit(cfg)
+	some n in notes
+	n.rule == "CTRL-006"
+	contains(n.msg, "no Azure with spending budgets")
 }
 
 # CTRL-001
@@ -104,6 +143,24 @@ test_ctrl_003_does_not_fire_and_is_not_applicable_on_us_government if {
 	notes := not_applicable with input as inp
 	not "CTRL-003" in rule_ids(findings)
 	"CTRL-003" in na_rules(notes)
+}
+
+test_ctrl_003_does_not_fire_when_the_partner_sells_no_azure if {
+	inp := audit(patched("global", [
+		{"op": "add", "path": "/portfolio", "value": {"azure": false}},
+		{"op": "replace", "path": "/riskControls/fraudAlerts/subscribed", "value": false},
+	]))
+	findings := deny with input as inp
+	not "CTRL-003" in rule_ids(findings)
+}
+
+test_ctrl_003_fires_when_portfolio_says_azure_and_no_alerts if {
+	inp := audit(patched("global", [
+		{"op": "add", "path": "/portfolio", "value": {"azure": true}},
+		{"op": "remove", "path": "/riskControls/fraudAlerts"},
+	]))
+	findings := deny with input as inp
+	fires(findings, "CTRL-003", ["riskControls", "fraudAlerts", "subscribed"])
 }
 
 test_ctrl_003_is_applicable_in_global if {
@@ -197,6 +254,15 @@ test_ctrl_006_does_not_fire_and_is_not_applicable_on_21vianet if {
 	notes := not_applicable with input as inp
 	not "CTRL-006" in rule_ids(findings)
 	"CTRL-006" in na_rules(notes)
+}
+
+test_ctrl_006_does_not_fire_when_the_partner_sells_no_azure if {
+	inp := audit(patched("us-government", [
+		{"op": "add", "path": "/portfolio", "value": {"azure": false}},
+		{"op": "remove", "path": "/riskControls/spendingBudgets"},
+	]))
+	findings := deny with input as inp
+	not "CTRL-006" in rule_ids(findings)
 }
 
 test_ctrl_006_is_applicable_in_germany if {
@@ -308,4 +374,30 @@ test_ctrl_011_fires_when_not_suspending_while_investigating if {
 test_ctrl_011_does_not_fire_when_suspending_while_investigating if {
 	findings := deny with input as audit(valid_global)
 	not "CTRL-011" in rule_ids(findings)
+}
+
+# CTRL-012: Germany was shut down on 2021-10-29.
+
+test_ctrl_012_fires_on_germany_audited_after_the_shutdown if {
+	findings := deny with input as {"configuration": valid_configurations.germany, "asOf": "2021-10-30T00:00:00Z"}
+	fires(findings, "CTRL-012", ["cloud"])
+}
+
+test_ctrl_012_does_not_fire_on_germany_audited_before_the_shutdown if {
+	findings := deny with input as {"configuration": valid_configurations.germany, "asOf": "2021-10-29T12:00:00Z"}
+	not "CTRL-012" in rule_ids(findings)
+}
+
+test_ctrl_012_does_not_fire_in_other_clouds if {
+	every cloud, cfg in valid_configurations {
+		findings := deny with input as audit(cfg)
+		outside_germany(cloud, findings)
+	}
+}
+
+outside_germany(cloud, _) if cloud == "germany"
+
+outside_germany(cloud, findings) if {
+	cloud != "germany"
+	not "CTRL-012" in rule_ids(findings)
 }

@@ -16,7 +16,7 @@ import rego.v1
 #   Deciding to extend credit is the partner's responsibility and exposes it
 #   to the customer's non-payment; large credit limits should not be granted
 #   by one person alone. The policy must say above which amount a named
-#   approver is required. The 21Vianet seed (002_4938839712640c6b.txt) says
+#   approver is required. The 21Vianet guidance says
 #   the same.
 # custom:
 #   id: CRED-001
@@ -24,7 +24,7 @@ import rego.v1
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Set creditPolicy.approvalRequiredAbove to the credit limit above which a named approver must sign off.
 #   parameters:
@@ -50,14 +50,14 @@ deny contains finding if {
 # description: >-
 #   A credit decision is only as good as the credit check behind it; the
 #   policy must say how old a check may be before the decision has to be
-#   renewed. The 21Vianet seed (002_4938839712640c6b.txt) says the same.
+#   renewed. The 21Vianet guidance says the same.
 # custom:
 #   id: CRED-002
 #   concern: credit
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Set creditPolicy.maxCreditCheckAgeDays (for example 365).
 #   parameters:
@@ -84,14 +84,14 @@ deny contains finding if {
 #   Granting or raising credit for a customer who is already behind on
 #   payment adds to the loss the partner carries for non-payment. The policy
 #   must say after how many days past due no new credit is extended. The
-#   21Vianet seed (002_4938839712640c6b.txt) says the same.
+#   21Vianet guidance says the same.
 # custom:
 #   id: CRED-003
 #   concern: credit
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Set creditPolicy.noNewCreditPastDueDays (for example 30).
 #   parameters:

@@ -9,15 +9,20 @@ day_ns := 86400000000000
 
 minute_ns := 60000000000
 
-# Non-payment actions allowed per cloud. The seeds name "disable access or
-# outright cancel" (global, US Government, Germany) and "block access"
-# (21Vianet); later Partner Center pages add suspend for global and US
-# Government, and suspend or cancel on 21Vianet's own suspend page.
-allowed_nonpayment_actions := {
-	"global": {"disable", "suspend", "cancel"},
-	"us-government": {"disable", "suspend", "cancel"},
-	"germany": {"disable", "cancel"},
-	"21vianet": {"block", "suspend", "cancel"},
+# Restricting access for non-payment is one Partner Center operation,
+# suspending the subscription, whatever a cloud's guidance calls it: "disable
+# access" (global, US Government, Germany), "block access" (21Vianet) or
+# "suspend". Cancelling is the other action, and the only other one.
+restrict_access_actions := {"disable", "block", "suspend"}
+
+nonpayment_actions := restrict_access_actions | {"cancel"}
+
+# How each cloud's non-payment guidance words restricting access, for messages.
+restrict_access_wording := {
+	"global": "disable access",
+	"us-government": "disable access",
+	"germany": "disable access",
+	"21vianet": "block access",
 }
 
 # Who receives the service request when fraud or misuse is suspected.
@@ -115,3 +120,13 @@ days_past_due(customer) := max({d |
 	outstanding(inv) > 0
 	d := days_since(inv.dueDate)
 } | {0})
+
+# The partner sells Azure: portfolio.azure when the configuration says so;
+# otherwise every cloud but 21Vianet, where Azure is not sold through
+# Partner Center.
+sells_azure(configuration) if configuration.portfolio.azure == true
+
+sells_azure(configuration) if {
+	not is_boolean(object.get(configuration, ["portfolio", "azure"], null))
+	configuration.cloud != "21vianet"
+}
