@@ -15,10 +15,22 @@ from tests.conftest import EXAMPLES, ROOT
 
 COMPLIANT = [
     EXAMPLES / "global" / "compliant",
+    EXAMPLES / "global" / "licence-only",
     EXAMPLES / "21vianet" / "compliant",
     EXAMPLES / "us-government" / "compliant",
+    EXAMPLES / "us-government" / "licence-only",
     EXAMPLES / "germany" / "compliant",
+    EXAMPLES / "germany" / "licence-only",
 ]
+# A partner that sells no Azure, per cloud: 21Vianet's only compliant partner is one, since
+# Azure is not sold through Partner Center there.
+LICENCE_ONLY = {
+    "global": EXAMPLES / "global" / "licence-only",
+    "us-government": EXAMPLES / "us-government" / "licence-only",
+    "germany": EXAMPLES / "germany" / "licence-only",
+    "21vianet": EXAMPLES / "21vianet" / "compliant",
+}
+AZURE_ONLY_CONTROLS = {"CTRL-003", "CTRL-004", "CTRL-005", "CTRL-006"}
 NONCOMPLIANT = [EXAMPLES / "global" / "noncompliant", EXAMPLES / "21vianet" / "noncompliant"]
 REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 
@@ -50,7 +62,38 @@ def findings(*args: str | Path) -> tuple[int, dict]:
 def test_compliant_examples_pass() -> None:
     result = run("check", *COMPLIANT)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].startswith("PASS: 0 findings")
+    # Germany was shut down on 2021-10-29: audited today, its examples get that note (info).
+    _, report = findings(*COMPLIANT)
+    assert {(f["ruleId"], f["severity"], f["file"].split("/")[1]) for f in report["findings"]} \
+        == {("CTRL-012", "info", "germany")}
+    germany = [p for p in COMPLIANT if p.parent.name == "germany"]
+    dated = run("check", *germany, "--as-of", "2021-06-30")
+    assert dated.exit_code == 0 and dated.output.splitlines()[-1].startswith("PASS: 0 findings")
+
+
+@pytest.mark.parametrize("cloud", sorted(LICENCE_ONLY))
+def test_licence_only_partner_passes_with_azure_controls_not_applicable(cloud: str) -> None:
+    (partner,) = LICENCE_ONLY[cloud].glob("partner.yaml")
+    text = partner.read_text(encoding="utf-8")
+    assert "azure: false" in text and "fraudAlerts" not in text and "spendingBudgets" not in text
+    # Germany is audited before its shutdown, so that not even the CTRL-012 note is left.
+    dated = ("--as-of", "2021-06-30") if cloud == "germany" else ()
+    code, report = findings(partner, *dated)
+    assert code == 0 and report["findings"] == []
+    assert {d["cloud"] for d in report["documents"]} == {cloud}
+    statuses = {r["ruleId"]: r for r in report["results"]}
+    for rule_id in AZURE_ONLY_CONTROLS:
+        assert statuses[rule_id]["status"] == "not-applicable"
+    assert all(r["status"] == "pass" for r in statuses.values() if r["ruleId"].startswith("COLL-"))
+
+
+def test_the_same_partner_selling_azure_gets_the_azure_controls(tmp_path: Path) -> None:
+    partner = (LICENCE_ONLY["global"] / "partner.yaml").read_text(encoding="utf-8")
+    (tmp_path / "partner.yaml").write_text(partner.replace("azure: false", "azure: true"))
+    code, report = findings(tmp_path)
+    assert code == 0  # the Azure controls it lacks are recommendations: warnings
+    assert {f["ruleId"] for f in report["findings"]} == {"CTRL-003", "CTRL-006"}
+    assert {f["severity"] for f in report["findings"]} == {"warning"}
 
 
 @pytest.mark.parametrize("folder", NONCOMPLIANT, ids=lambda p: p.parent.name)
@@ -82,6 +125,18 @@ def test_json_report_matches_its_schema() -> None:
     for args in ([EXAMPLES], COMPLIANT):
         _, report = findings(*args)
         jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+
+
+def test_json_report_lists_each_rule_with_its_guidance_link_and_applicability() -> None:
+    _, report = findings(EXAMPLES / "global" / "licence-only")
+    assert report["reportVersion"] == "1.2"
+    rules = {r["id"]: r for r in report["rules"]}
+    assert [r["id"] for r in report["rules"]] == sorted(rules)
+    assert {r["ruleId"] for r in report["results"]} <= set(rules)
+    assert rules["CTRL-001"]["guidance"]["url"].startswith("https://learn.microsoft.com/")
+    assert rules["CTRL-003"]["applies"] == ["azure"] and rules["COLL-001"]["applies"] == []
+    assert all(r["guidance"]["url"].startswith("https://") for r in rules.values()
+               if not r["id"].startswith("CHK-"))
 
 
 def test_reports_are_deterministic_whatever_the_argument_order(in_tmp: Path) -> None:

@@ -2,7 +2,8 @@
 
 An example is an RFC 7396 JSON merge patch over a compliant document: ``configuration`` is
 applied to ``examples/<cloud>/compliant/partner.yaml`` (cloud taken from the patch, default
-global), ``snapshot`` to an empty snapshot of that partner dated 2026-06-30.
+global), ``snapshot`` to an empty snapshot of that partner dated 2026-06-30; ``asOf``, when
+an example gives it, is the audit date instead of 2026-06-30.
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ def fired(rule: Rule, example: dict[str, Any]) -> set[str]:
     (base,) = load_file(EXAMPLES / cloud / "compliant" / "partner.yaml")
     configuration = merge_patch(base.data, patch)
     assert list(validate("PartnerConfiguration", configuration)) == []
+    as_of = example.get("asOf", "2026-06-30T00:00:00Z")
     if rule.target == "configuration":
         answer = ENGINE.evaluate("checker.main.configuration", json.dumps(
-            {"configuration": configuration, "asOf": "2026-06-30T00:00:00Z"}))
+            {"configuration": configuration, "asOf": as_of}))
     else:
         snapshot = merge_patch({"apiVersion": "checker/v1", "kind": "AccountSnapshot",
-                                "asOf": "2026-06-30T00:00:00Z",
+                                "asOf": as_of,
                                 "partnerId": configuration["partner"]["id"], "customers": []},
                                example.get("snapshot") or {})
         assert list(validate("AccountSnapshot", snapshot)) == []

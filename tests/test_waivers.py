@@ -258,3 +258,24 @@ def test_input_findings_are_never_waived() -> None:
 )
 def test_as_of_date_is_the_utc_calendar_date(as_of: str, day: str) -> None:
     assert as_of_date(as_of) == dt.date.fromisoformat(day)
+
+
+def test_a_waiver_of_a_retired_rule_is_known_but_waives_nothing() -> None:
+    applied = apply_waivers([_finding("CTRL-002")], [_waiver("CRED-010", "2026-12-31",
+                                                             customer="c-1")],
+                            as_of_by_file={}, default_as_of="2026-06-30",
+                            known_rules={"CTRL-002"}, retired={"CRED-010": "CTRL-002"})
+    assert applied.findings[0].state is FindingState.OPEN
+    (problem,) = applied.problems
+    assert problem.rule_id == "CHK-WAIVER-UNUSED"
+    assert "rule CRED-010 is retired (replaced by CTRL-002), so it waives nothing" \
+        in problem.message
+    assert "is loaded" not in problem.message
+
+
+def test_a_retired_rule_waiver_through_the_cli_names_its_replacement(
+        inputs: tuple[Path, Path], in_tmp: Path) -> None:
+    waivers = write_waivers(in_tmp / "waivers.yaml", waiver("CRED-010", customer="c-1"))
+    _, report = check_json(*inputs, "--waivers", waivers, "--as-of", "2026-06-30")
+    (unused,) = _rules(report, "CHK-WAIVER")
+    assert "retired (replaced by CTRL-002)" in unused["message"]

@@ -128,3 +128,14 @@ def test_the_schema_rejects_an_invalid_log(report: Report,
     del log["runs"][0]["tool"]["driver"]["name"]
     errors = sarif_errors(sarif_validator, log)
     assert any("fatal" in e for e in errors) and any("'name'" in e for e in errors)
+
+
+def test_help_uri_is_the_rules_guidance_link() -> None:
+    url = "https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse"
+    linked = Rule("COLL-001", "Policy exists", Severity.WARNING, "collections", "configuration",
+                  guidance_url=url, guidance_quote="We recommend a policy.")
+    bare = Rule("CHK-LOAD", "Readable", Severity.ERROR, "input", "input")
+    driver = run_of(Report(findings=(), rules=(linked, bare)))["tool"]["driver"]
+    by_id = {r["id"]: r for r in driver["rules"]}
+    assert by_id["COLL-001"]["helpUri"] == url
+    assert "helpUri" not in by_id["CHK-LOAD"]
