@@ -298,17 +298,17 @@ within(value, limit) if {
 # description: >-
 #   A spending budget bounds how much usage a compromised or fraudulent
 #   Azure customer can run up before the partner is alerted (weekly emails
-#   from 80 %). Wherever the partner sells Azure through Partner Center
-#   (lib.spending_budgets_available) every Azure customer is expected to
-#   have one; in US Government and Germany they are the only detection
-#   control Partner Center offers. An expectation, not a mandatory
-#   requirement, so a warning. Not applicable on 21Vianet, where Azure is
-#   not sold through Partner Center, or when the partner sells no Azure.
+#   from 80 %). Wherever the partner sells Azure every Azure customer is
+#   expected to have one; in US Government and Germany they are the only
+#   detection control Partner Center offers. An expectation, not a
+#   mandatory requirement, so a warning. Not applicable when the partner
+#   sells no Azure (lib.sells_azure: by default on 21Vianet, where Azure is
+#   not sold through Partner Center, unless portfolio.azure says it is).
 # custom:
 #   id: CTRL-006
 #   concern: controls
 #   severity: warning
-#   clouds: [global, us-government, germany]
+#   clouds: [global, us-government, germany, 21vianet]
 #   applies: [azure]
 #   guidance:
 #     url: https://learn.microsoft.com/en-us/graph/api/resources/partner-security-customersspendingbudgetsecurityrequirement?view=graph-rest-beta
@@ -326,7 +326,6 @@ within(value, limit) if {
 #     passes:
 #       configuration: {cloud: us-government, riskControls: {spendingBudgets: {required: true}}}
 deny contains finding if {
-	input.configuration.cloud in lib.spending_budgets_available
 	sells_azure
 	value := object.get(risk_controls, ["spendingBudgets", "required"], "not set")
 	value != true
@@ -338,12 +337,6 @@ deny contains finding if {
 		),
 		"path": ["riskControls", "spendingBudgets", "required"],
 	}
-}
-
-not_applicable contains {"rule": "CTRL-006", "msg": msg} if {
-	not input.configuration.cloud in lib.spending_budgets_available
-	sells_azure
-	msg := sprintf("Partner Center sells no Azure with spending budgets in cloud %q", [input.configuration.cloud])
 }
 
 # METADATA

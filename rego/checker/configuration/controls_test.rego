@@ -56,12 +56,12 @@ test_azure_controls_do_not_fire_and_are_not_applicable_for_a_licence_only_partne
 	}
 }
 
-test_azure_controls_are_applicable_when_21vianet_partner_says_it_sells_azure if {
-	cfg := json.patch(valid_configurations["21vianet"], [{"op": "add", "path": "/portfolio", "value": {"azure": true}}])
-	notes := not_applicable with input as audit(cfg)
-	some n in notes
-	n.rule == "CTRL-006"
-	contains(n.msg, "no Azure with spending budgets")
+test_ctrl_006_fires_when_a_21vianet_partner_says_it_sells_azure_without_budgets if {
+	inp := audit(json.patch(valid_configurations["21vianet"], [{"op": "add", "path": "/portfolio", "value": {"azure": true}}]))
+	findings := deny with input as inp
+	fires(findings, "CTRL-006", ["riskControls", "spendingBudgets", "required"])
+	notes := not_applicable with input as inp
+	not "CTRL-006" in na_rules(notes)
 }
 
 # CTRL-001
