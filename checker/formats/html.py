@@ -207,11 +207,17 @@ class CustomerRisk:
     rules: tuple[str, ...]
 
     @property
-    def rank_key(self) -> tuple[int, float, int, int, str, str]:
+    def rank_key(self) -> tuple[int, float, int, int, str, str, str]:
         """Worst open finding first, then the most past due, then the most findings."""
         amount = float(self.amount_past_due.split()[0]) if self.amount_past_due else 0.0
         return (-self.worst.rank, -amount, -self.days_past_due, -sum(self.counts),
-                self.name.casefold(), self.file)
+                self.name.casefold(), self.file, self.customer)
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in the report's order, whatever order they were given in."""
+    return sorted(findings, key=lambda f: (*f.sort_key, f.fingerprint, f.state.value,
+                                           f.customer, f.subscription, f.note))
 
 
 def _customer_name(message: str) -> str:
@@ -267,7 +273,7 @@ def report_data(report: Report) -> dict[str, Any]:
     as_of = {d.file: judged.get(d.file) or d.as_of for d in report.documents}
     findings: list[dict[str, Any]] = []
     deadlines: list[Deadline] = []
-    for index, f in enumerate(report.findings):
+    for index, f in enumerate(ordered(report.findings)):
         rule = rules.get(f.rule_id)
         item: dict[str, Any] = {
             "rule": f.rule_id, "severity": f.severity.value, "state": f.state.value,
@@ -498,7 +504,7 @@ def _documents(report: Report) -> str:
     rows = "".join(
         f"<tr><td><code>{esc(d.file)}</code></td><td>{esc(d.kind)}</td>"
         f"<td>{esc(d.partner_id)}</td><td>{esc(d.cloud)}</td><td>{esc(d.as_of)}</td></tr>"
-        for d in report.documents)
+        for d in sorted(report.documents, key=lambda d: (d.file, d.kind)))
     parts = ['<section id="documents" aria-labelledby="documents-h">'
              '<h2 id="documents-h">Documents</h2>'
              '<div class="scroll"><table class="plain"><thead><tr><th scope="col">file</th>'
