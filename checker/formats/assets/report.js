@@ -43,13 +43,28 @@
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
-  // A table whose column headers sort it (buttons, so that the keyboard can), whose rows
-  // can be filtered, and whose rows past `limit` are shown on request (and when printed).
+  // Every table, so that printing can show all their rows.
+  const tables = [];
+  const printQuery = window.matchMedia("print");
+  let printing = printQuery.matches;
+
+  function setPrinting(value) {
+    printing = value;
+    for (const table of tables) table.layout();
+  }
+  printQuery.addEventListener("change", (e) => setPrinting(e.matches));
+  window.addEventListener("beforeprint", () => setPrinting(true));
+  window.addEventListener("afterprint", () => setPrinting(printQuery.matches));
+
+  // A table whose column headers sort it (buttons, so that the keyboard can) and whose rows
+  // can be filtered. Only the first `limit` rows that pass the filter are in the page, more
+  // on request and all when printed: a browser takes seconds to lay out thousands of rows,
+  // so rows are made when first shown.
   function makeTable({ name, caption, columns, rows, limit, empty, rowId, sortFirst }) {
     const wrap = h("div", { class: "scroll" });
     if (!rows.length) {
       wrap.append(h("p", { class: "empty" }, empty));
-      return { wrap, count: () => 0, filter: () => 0 };
+      return { wrap, filter: () => 0, reveal() {} };
     }
     const table = h("table", { class: "data", "data-name": name });
     table.append(h("caption", { class: "visually-hidden" }, caption));
@@ -70,34 +85,34 @@
     });
     const tbody = h("tbody");
     table.append(h("thead", null, headRow), tbody);
-    const items = rows.map((row, index) => {
-      const tr = h("tr", rowId ? { id: rowId(row), tabindex: "-1" } : null);
-      for (const col of columns) tr.append(h("td", { class: col.cls }, col.cell(row)));
-      return { row, tr, index };
-    });
     const more = h("button", { type: "button", class: "more" });
     wrap.append(table, more);
+    const items = rows.map((row, index) => ({ row, index, tr: null }));
     let order = items;
     let sorted = -1;
     let direction = 1;
     let predicate = () => true;
-    let expanded = false;
-    let visible = 0;
+    let shownLimit = limit || Infinity;
+    let shown = [];
+
+    function rowOf(item) {
+      if (!item.tr) {
+        item.tr = h("tr", rowId ? { id: rowId(item.row), tabindex: "-1" } : null);
+        for (const col of columns) item.tr.append(h("td", { class: col.cls }, col.cell(item.row)));
+      }
+      return item.tr;
+    }
 
     function layout() {
-      visible = 0;
+      shown = order.filter((item) => predicate(item.row));
+      const count = printing ? shown.length : Math.min(shown.length, shownLimit);
       const fragment = document.createDocumentFragment();
-      for (const item of order) {
-        const shown = predicate(item.row);
-        item.tr.hidden = !shown;
-        if (shown) visible += 1;
-        item.tr.classList.toggle("beyond-limit", shown && !expanded && !!limit && visible > limit);
-        fragment.append(item.tr);
-      }
-      tbody.append(fragment);
-      more.hidden = expanded || !limit || visible <= limit;
-      more.textContent = "Show all " + visible;
-      return visible;
+      for (let i = 0; i < count; i++) fragment.append(rowOf(shown[i]));
+      tbody.replaceChildren(fragment);
+      more.hidden = count >= shown.length;
+      more.textContent = "Show " + Math.min(limit, shown.length - count) + " more (" + count
+        + " of " + shown.length + " shown)";
+      return shown.length;
     }
 
     function sortBy(i) {
@@ -116,23 +131,29 @@
     }
 
     more.addEventListener("click", () => {
-      expanded = true;
+      shownLimit += limit;
       layout();
     });
-    if (sortFirst === undefined) layout();
-    else sortBy(sortFirst);
-    return {
+    const api = {
       wrap,
-      count: () => visible,
+      layout,
       filter(test) {
         predicate = test;
         return layout();
       },
-      expand() {
-        expanded = true;
-        layout();
+      // Makes sure the row of `row` is in the page (when it passes the filter).
+      reveal(row) {
+        const at = shown.findIndex((item) => item.row === row);
+        if (at >= shownLimit) {
+          shownLimit = (Math.floor(at / limit) + 1) * limit;
+          layout();
+        }
       },
     };
+    tables.push(api);
+    if (sortFirst === undefined) layout();
+    else sortBy(sortFirst);
+    return api;
   }
 
   function badge(severity) {
@@ -207,7 +228,7 @@
     ];
     const findingsTable = makeTable({
       name: "findings", caption: "Open findings", columns, rows: open,
-      empty: "No open findings.", rowId: (f) => "finding-" + f.index, sortFirst: 0,
+      empty: "No open findings.", rowId: (f) => "finding-" + f.index, sortFirst: 0, limit: 500,
     });
     slot("findings").append(findingsTable.wrap);
 
@@ -228,7 +249,7 @@
     ];
     const suppressedTable = makeTable({
       name: "suppressed", caption: "Waived and baseline findings", columns: waiverColumns,
-      rows: suppressed, empty: "No waived or baseline findings.",
+      rows: suppressed, empty: "No waived or baseline findings.", limit: 500,
       rowId: (f) => "finding-" + f.index,
     });
     slot("suppressed").append(suppressedTable.wrap);
@@ -276,15 +297,20 @@
     for (const control of Object.values(controls)) {
       control.addEventListener(control.tagName === "INPUT" ? "input" : "change", applyFilters);
     }
+    // The reset event comes before the controls are reset.
     document.getElementById("filters").addEventListener("reset", () => setTimeout(applyFilters));
     document.getElementById("filters").addEventListener("submit", (e) => e.preventDefault());
     applyFilters();
 
+    function clearFilters() {
+      for (const control of Object.values(controls)) control.value = "";
+    }
+
     function showFinding(index) {
-      document.getElementById("filters").reset();
+      clearFilters();
       applyFilters();
-      findingsTable.expand();
-      suppressedTable.expand();
+      findingsTable.reveal(findings[index]);
+      suppressedTable.reveal(findings[index]);
       const row = document.getElementById("finding-" + index);
       if (row) {
         row.scrollIntoView({ block: "center" });
@@ -293,7 +319,7 @@
     }
 
     function showCustomer(customer) {
-      document.getElementById("filters").reset();
+      clearFilters();
       controls.text.value = customer;
       applyFilters();
       document.getElementById("findings").scrollIntoView();
