@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from checker.formats.html import HtmlFormatter
+from checker.model import Report
 from tests.conftest import ROOT
 from tests.documents import run
 from tests.formats.browser import CHROMIUM_ARGS, artifact_dir, chromium_path
@@ -266,3 +267,12 @@ def test_printing_shows_every_row_and_no_controls(open_page: Any, tmp_path: Path
                              ) == "none", hidden
     page.emulate_media(media="screen")
     page.wait_for_function(count, arg=["findings", 500])
+
+
+def test_an_empty_report_says_so(open_page: Any, tmp_path: Path) -> None:
+    path = tmp_path / "empty.html"
+    path.write_text(HtmlFormatter().render(Report(findings=())), encoding="utf-8")
+    page = open_page(path).page
+    assert page.text_content('[data-metric="verdict"]') == "PASS"
+    assert page.text_content("#findings .empty") == "No open findings."
+    assert page.text_content("#customers .empty") == "No customer has an open finding."
