@@ -279,7 +279,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "rule": f.rule_id, "severity": f.severity.value, "state": f.state.value,
             "file": f.location.file, "line": f.location.line, "column": f.location.column,
             "pointer": f.location.pointer, "message": f.message, "customer": f.customer,
-            "subscription": f.subscription, "asOf": as_of.get(f.location.file, ""),
+            "subscription": f.subscription,
         }
         # Title and fix are the rule's in nearly every finding: kept once, in the rule.
         if rule is None or f.title != rule.title:
@@ -290,7 +290,7 @@ def report_data(report: Report) -> dict[str, Any]:
             item["waiver"] = _waiver(f)
         findings.append(item)
         if f.state is FindingState.OPEN:
-            deadline = _deadline(index, f, rule, parse_time(item["asOf"]))
+            deadline = _deadline(index, f, rule, parse_time(as_of.get(f.location.file, "")))
             if deadline:
                 deadlines.append(deadline)
     deadlines.sort(key=lambda d: (d.due, d.finding))
