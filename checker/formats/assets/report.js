@@ -263,7 +263,9 @@
     };
     const distinct = (values) => [...new Set(values)].sort();
     for (const s of ["error", "warning", "info"]) {
-      if (findings.some((f) => f.severity === s)) controls.severity.append(h("option", { value: s }, s));
+      if (findings.some((f) => f.severity === s)) {
+        controls.severity.append(h("option", { value: s }, s));
+      }
     }
     for (const id of distinct(findings.map((f) => f.rule))) {
       const title = rules[id] ? rules[id].title : "";
@@ -340,7 +342,8 @@
         cell: (c) => ["error", "warning", "info"].filter((s) => c[s])
           .map((s) => plural(c[s], s)).join(", "),
         sort: (c) => [-(c.error + c.warning + c.info), c.rank], descending: false },
-      { label: "Days past due", cls: "num", cell: (c) => (c.daysPastDue ? String(c.daysPastDue) : "—"),
+      { label: "Days past due", cls: "num",
+        cell: (c) => (c.daysPastDue ? String(c.daysPastDue) : "—"),
         sort: (c) => [-c.daysPastDue, c.rank] },
       { label: "Amount past due", cls: "num", cell: (c) => c.amountPastDue || "—",
         sort: (c) => [-parseFloat(c.amountPastDue || "0"), c.rank] },
