@@ -149,13 +149,14 @@ class RuleResult:
 
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
-    """A document that took part in the run."""
+    """A document that took part in the run; ``partner_name`` is a configuration's."""
 
     file: str
     kind: str
     partner_id: str = ""
     cloud: str = ""
     as_of: str = ""
+    partner_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +175,8 @@ class Report:
 
     ``resolved`` lists the baseline's findings that are gone (empty without a baseline);
     ``judged_at`` pairs each evaluated file with the as-of date-time it was judged at (the
-    "now" of time-based rules and of waiver expiry).
+    "now" of time-based rules and of waiver expiry); ``policy_version`` is a digest of the
+    policy modules evaluated (the one an OPA server's policies are compared by).
     """
 
     findings: tuple[Finding, ...]
@@ -186,6 +188,7 @@ class Report:
     rules: tuple[Rule, ...] = ()
     resolved: tuple[ResolvedFinding, ...] = ()
     judged_at: tuple[tuple[str, str], ...] = ()
+    policy_version: str = ""
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -18,6 +18,7 @@ import orjson
 
 from checker.baseline import Baseline, apply_baseline, load_baseline, resolved
 from checker.engines import ENGINES, Engine, EngineOptions
+from checker.engines.opa import policy_digest
 from checker.errors import EngineError, InputError, UsageError
 from checker.loading import Document, discover, display_name, load_file
 from checker.model import (
@@ -213,7 +214,7 @@ def _info(doc: Document) -> DocumentInfo:
     if doc.kind == CONFIGURATION_KIND:
         partner = data.get("partner") if isinstance(data.get("partner"), dict) else {}
         return DocumentInfo(doc.file, CONFIGURATION_KIND, str(partner.get("id", "")),
-                            str(data.get("cloud", "")))
+                            str(data.get("cloud", "")), partner_name=str(partner.get("name", "")))
     return DocumentInfo(doc.file, str(doc.kind), str(data.get("partnerId", "")),
                         as_of=str(data.get("asOf", "")))
 
@@ -274,7 +275,8 @@ def check(options: CheckOptions) -> Report:
         evaluator.accounts(snapshot, matched, run.judged_at[snapshot.file])
     _settle(run, waiver_set, baseline, judgement_time(as_of), options.max_waiver_days,
             policies.rules, {r.id: r.replaced_by for r in policies.retired.values()})
-    return _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
+    report = _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
+    return replace(report, policy_version=policy_digest(m.source for m in policies.without_tests()))
 
 
 def judgement_time(as_of: str | None, document_as_of: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checker.formats.github import GithubFormatter
+from checker.formats.html import HtmlFormatter
 from checker.formats.interface import Formatter
 from checker.formats.json import JsonFormatter
 from checker.formats.junit import JunitFormatter
@@ -17,6 +18,7 @@ FORMATTERS: dict[str, type[Formatter]] = {
     "sarif": SarifFormatter,
     "markdown": MarkdownFormatter,
     "github": GithubFormatter,
+    "html": HtmlFormatter,
 }
 
 __all__ = ["FORMATTERS", "Formatter"]

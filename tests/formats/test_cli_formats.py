@@ -15,9 +15,9 @@ from tests.formats.conftest import sarif_errors
 
 
 def test_every_format_is_a_cli_choice() -> None:
-    assert set(FORMATTERS) == {"text", "json", "junit", "sarif", "markdown", "github"}
+    assert set(FORMATTERS) == {"text", "json", "junit", "sarif", "markdown", "github", "html"}
     result = CliRunner().invoke(cli, ["check", "--help"])
-    assert "[text|json|junit|sarif|markdown|github]" in result.output
+    assert "[text|json|junit|sarif|markdown|github|html]" in result.output
 
 
 def test_multi_format_run_writes_each_format_and_keeps_the_exit_code(
