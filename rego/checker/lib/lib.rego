@@ -49,6 +49,10 @@ upstream_payment_terms_days := {
 # Azure with spending budgets (21Vianet does not sell Azure through it).
 fraud_alerts_available := {"global"}
 
+# 21Vianet's monthly finance charge on the partner's overdue bill, in tenths
+# of a percent (1.5 % a month); Microsoft charges none.
+upstream_finance_charge_per_mille := {"21vianet": 15}
+
 spending_budgets_available := {"global", "us-government", "germany"}
 
 # Microsoft recommends responding to fraud alerts within one hour.
@@ -100,7 +104,7 @@ floor_of(x) := y if {
 
 # An Azure plan or Azure subscription (usage-billed, MS-AZR offers or the
 # Azure product type).
-is_azure(sub) if sub.productType.id == "Azure"
+is_azure(sub) if lower(sub.productType.id) == "azure"
 
 is_azure(sub) if startswith(upper(object.get(sub, "offerId", "")), "MS-AZR")
 
@@ -115,3 +119,53 @@ days_past_due(customer) := max({d |
 	outstanding(inv) > 0
 	d := days_since(inv.dueDate)
 } | {0})
+
+# Partner Center enumerations, lower-cased: rules compare lower(value) with
+# these, so Active, ACTIVE and active are one value. A value outside a set
+# is reported once (ACCT-016) and left alone by the rules that read it.
+subscription_statuses := {"none", "active", "pending", "suspended", "expired", "disabled", "deleted", "cancelled"}
+
+# Statuses of a subscription that has ended: no spend, no budget, no
+# suspension and no follow-up.
+ended_statuses := {"deleted", "expired", "cancelled"}
+
+fraud_event_statuses := {"active", "investigating", "resolved"}
+
+fraud_event_severities := {"low", "medium", "high"}
+
+fraud_resolved_reasons := {"none", "fraud", "ignore"}
+
+fraud_event_types := {"usageanomalydetection", "networkconnectionstocryptominingpools"}
+
+service_request_statuses := {"none", "open", "closed", "attention_needed"}
+
+relationships_to_partner := {"none", "reseller", "advisor", "syndication", "microsoft_support"}
+
+# The new-commerce cancellation window: a prorated refund within 7 days
+# (168 hours) of purchase or renewal, none after.
+refund_window_ns := 7 * day_ns
+
+# subscription_kind(sub) is "azure-plan", "new-commerce" or "legacy", from
+# the fields Partner Center exports: productType.id Azure or
+# OnlineServicesNCE; else an offerId of the form PRODUCT:SKU[:AVAILABILITY]
+# or refundOptions mark new commerce; anything else (a GUID offerId, an
+# MS-AZR offer) is legacy.
+subscription_kind(sub) := "azure-plan" if {
+	lower(sub.productType.id) == "azure"
+} else := "new-commerce" if {
+	lower(sub.productType.id) == "onlineservicesnce"
+} else := "new-commerce" if {
+	contains(sub.offerId, ":")
+} else := "new-commerce" if {
+	count(sub.refundOptions) > 0
+} else := "legacy"
+
+# The partner sells Azure: portfolio.azure when the configuration says so;
+# otherwise every cloud but 21Vianet, where Azure is not sold through
+# Partner Center.
+sells_azure(configuration) if configuration.portfolio.azure == true
+
+sells_azure(configuration) if {
+	not is_boolean(object.get(configuration, ["portfolio", "azure"], null))
+	configuration.cloud != "21vianet"
+}
