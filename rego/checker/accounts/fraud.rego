@@ -290,7 +290,7 @@ deny contains finding if {
 		"rule": "ACCT-007",
 		"msg": sprintf(
 			"subscription %s of customer %q is %s (suspension reasons: %s) with no partner action on record: possibly enforcement under the Acceptable Use Policy",
-			[s.id, customer_name(c), s.status, reasons_text(reasons)],
+			[s.id, customer_name(c), lower(s.status), reasons_text(reasons)],
 		),
 		"path": ["customers", i, "subscriptions", j, "status"],
 	}

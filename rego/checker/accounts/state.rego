@@ -359,7 +359,7 @@ deny contains finding if {
 		"rule": "ACCT-002",
 		"msg": sprintf(
 			"subscription %s of customer %q is %s for non-payment since %s although no invoice of the customer is past due any more",
-			[s.id, customer_name(c), s.status, a.date],
+			[s.id, customer_name(c), lower(s.status), a.date],
 		),
 		"path": ["customers", i, "subscriptions", j, "status"],
 	}

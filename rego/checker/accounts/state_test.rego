@@ -460,3 +460,143 @@ test_many_customers_keep_their_indexes if {
 	not fires(result, "ACCT-001", ["customers", 0, "subscriptions"])
 	not fires(result, "ACCT-001", ["customers", 2, "subscriptions"])
 }
+
+# --- portfolio: Azure-only rules and the contradiction (ACCT-012) ------------------
+
+no_azure_config := object.union(configuration, {"portfolio": {"azure": false}})
+
+test_acct_008_and_009_not_applicable_when_partner_sells_no_azure if {
+	inp := with_config(
+		patched([
+			{"op": "replace", "path": "/usageSummary/budget", "value": null},
+			{"op": "replace", "path": "/usageSummary/totalCost", "value": 9000},
+		]),
+		no_azure_config,
+	)
+	result := deny with input as inp
+	not "ACCT-008" in ids(result)
+	not "ACCT-009" in ids(result)
+	na := not_applicable with input as inp
+	{"rule": "ACCT-009", "msg": "the configuration says the partner sells no Azure (portfolio.azure: false)"} in na
+	{"rule": "ACCT-008", "msg": "the configuration says the partner sells no Azure (portfolio.azure: false)"} in na
+}
+
+test_acct_009_fires_when_portfolio_says_azure if {
+	inp := with_config(patched([{"op": "replace", "path": "/usageSummary/budget", "value": null}]), object.union(configuration, {"portfolio": {"azure": true}}))
+	result := deny with input as inp
+	fires(result, "ACCT-009", ["customers", 0, "usageSummary", "budget"])
+}
+
+test_acct_009_not_applicable_when_budgets_not_required if {
+	cfg := object.union(configuration, {"riskControls": {"spendingBudgets": {"required": false}}})
+	inp := with_config(patched([{"op": "replace", "path": "/usageSummary/budget", "value": null}]), cfg)
+	result := deny with input as inp
+	not "ACCT-009" in ids(result)
+	na := not_applicable with input as inp
+	"ACCT-009" in {n.rule | some n in na}
+}
+
+test_acct_009_does_not_fire_on_deleted_azure_subscription if {
+	result := deny with input as patched([
+		{"op": "replace", "path": "/usageSummary/budget", "value": null},
+		{"op": "replace", "path": "/subscriptions/1/status", "value": "Deleted"},
+	])
+	not "ACCT-009" in ids(result)
+}
+
+test_acct_012_fires_when_partner_sells_no_azure_but_holds_azure if {
+	result := deny with input as with_config(input_for(customer), no_azure_config)
+	fires(result, "ACCT-012", ["customers", 0, "subscriptions"])
+	some f in result
+	f.rule == "ACCT-012"
+	contains(f.msg, azure)
+	contains(f.msg, "portfolio.azure: false")
+}
+
+test_acct_012_fires_on_21vianet_with_azure if {
+	result := deny with input as in_cloud(input_for(customer), "21vianet")
+	some f in result
+	f.rule == "ACCT-012"
+	contains(f.msg, "not sold through Partner Center in cloud 21vianet")
+}
+
+test_acct_012_does_not_fire_without_live_azure if {
+	result := deny with input as with_config(patched([{"op": "replace", "path": "/subscriptions/1/status", "value": "expired"}]), no_azure_config)
+	not "ACCT-012" in ids(result)
+	result2 := deny with input as input_for(customer)
+	not "ACCT-012" in ids(result2)
+	na := not_applicable with input as input_for(customer)
+	{"rule": "ACCT-012", "msg": "the partner sells Azure"} in na
+}
+
+# --- ACCT-017: access restricted before the customer was notified ---------------------
+
+notice(date) := {"op": "add", "path": "/partnerActions/-", "value": {"action": "notice", "reason": "non-payment", "date": date}}
+
+test_acct_017_fires_when_suspended_before_any_notice if {
+	result := deny with input as patched([suspended_m365, np_suspend("2026-06-05T09:00:00Z"), notice("2026-06-06")])
+	fires(result, "ACCT-017", ["customers", 0, "partnerActions", 0])
+	some f in result
+	f.rule == "ACCT-017"
+	contains(f.msg, sprintf("subscription %s", [m365]))
+}
+
+test_acct_017_does_not_fire_after_a_notice if {
+	result := deny with input as patched([notice("2026-05-20"), suspended_m365, np_suspend("2026-06-05T09:00:00Z")])
+	not "ACCT-017" in ids(result)
+}
+
+test_acct_017_does_not_fire_on_suspension_for_fraud if {
+	result := deny with input as patched([
+		suspended_m365,
+		{"op": "add", "path": "/partnerActions/-", "value": {"subscriptionId": m365, "action": "suspend", "reason": "fraud", "date": "2026-06-05"}},
+	])
+	not "ACCT-017" in ids(result)
+}
+
+# --- 21Vianet's finance charge (ACCT-010, ACCT-011) -------------------------------------
+
+test_acct_010_on_21vianet_says_what_the_finance_charge_costs if {
+	# 2076.63 unpaid, 29 days past net 30: 1.5 % a month of it, 30.11.
+	result := deny with input as in_cloud(with_partner_invoice(partner_invoice("2026-05-01T08:00:00Z", 0)), "21vianet")
+	some f in result
+	f.rule == "ACCT-010"
+	contains(f.msg, "net 30")
+	contains(f.msg, "21Vianet charges 1.5 % a month on overdue bills: about 30.11 USD so far")
+}
+
+test_acct_011_on_21vianet_says_what_the_finance_charge_costs if {
+	result := deny with input as in_cloud(with_partner_invoice(partner_invoice("2026-03-01", 0)), "21vianet")
+	some f in result
+	f.rule == "ACCT-011"
+	contains(f.msg, "about 94.49 USD so far")
+}
+
+test_acct_010_on_global_names_no_finance_charge if {
+	result := deny with input as with_partner_invoice(partner_invoice("2026-04-01T08:00:00Z", 0))
+	some f in result
+	f.rule == "ACCT-010"
+	not contains(f.msg, "finance")
+	not contains(f.msg, "charges")
+}
+
+# --- enumerations are matched without regard to case -----------------------------------
+
+state_findings(status) := result if {
+	result := data.checker.main.accounts.deny with input as patched([
+		overdue_invoice("INV-2026-0401", "2026-04-30"),
+		{"op": "replace", "path": "/subscriptions/0/status", "value": status},
+		{"op": "replace", "path": "/subscriptions/1/status", "value": status},
+	])
+}
+
+test_case_of_subscription_status_does_not_change_findings if {
+	active := state_findings("active")
+	"ACCT-001" in ids(active)
+	state_findings("Active") == active
+	state_findings("ACTIVE") == active
+	suspended := state_findings("suspended")
+	"ACCT-007" in ids(suspended)
+	state_findings("Suspended") == suspended
+	state_findings("SUSPENDED") == suspended
+}
