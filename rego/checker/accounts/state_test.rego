@@ -583,7 +583,7 @@ test_acct_010_on_global_names_no_finance_charge if {
 # --- enumerations are matched without regard to case -----------------------------------
 
 state_findings(status) := result if {
-	result := data.checker.main.accounts.deny with input as patched([
+	result := (deny | data.checker.accounts.fraud.deny) | data.checker.accounts.commerce.deny with input as patched([
 		overdue_invoice("INV-2026-0401", "2026-04-30"),
 		{"op": "replace", "path": "/subscriptions/0/status", "value": status},
 		{"op": "replace", "path": "/subscriptions/1/status", "value": status},
