@@ -236,7 +236,7 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
         clouds=clouds,
         description=str(meta.get("description", "")).strip(),
         remediation=str(custom.get("remediation", "")).strip(),
-        guidance_seed=str(guidance.get("seed", "")),
+        guidance_seed=str(guidance.get("seed") or guidance.get("url", "")),
         guidance_quote=str(guidance.get("quote", "")).strip(),
         parameters=parameters,
         module=module.name,

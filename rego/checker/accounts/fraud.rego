@@ -94,7 +94,7 @@ misdirected_note(c, ev, t, target) := sprintf(" (request %s was filed with %s)",
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Triage the event now: set it to Investigating (and suspend the
@@ -148,7 +148,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can suspend subscriptions yourself from Partner Center while you investigate the problem."
 #   remediation: Suspend the subscription in Partner Center and record the suspend action (reason fraud or misuse) in partnerActions.
 #   parameters: []
@@ -201,7 +201,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "Create a service request in the Partner Center if you have additional questions or concerns about suspicious activity."
 #   remediation: >-
 #     File a service request about the event with Microsoft in Partner Center
@@ -259,7 +259,7 @@ deny contains finding if {
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "The customer could be immediately suspended, and you'll be notified of enforcement actions or updated on your requests by Microsoft."
 #   remediation: >-
 #     Find Microsoft's enforcement notification, investigate the customer, and

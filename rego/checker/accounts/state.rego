@@ -267,7 +267,7 @@ finance_charge_note(unpaid, days, currency) := sprintf(
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Apply the declared access-impact action (disable, suspend, block or cancel,
@@ -326,7 +326,7 @@ deny contains finding if {
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
 #   remediation: >-
 #     Reactivate the subscription and record a reactivate action, or record why
@@ -382,8 +382,9 @@ deny contains finding if {
 #   concern: accounts
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
+#   applies: [legacy]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
 #   remediation: >-
 #     Decide whether to cancel or restore the subscription (or keep it suspended)
@@ -441,8 +442,9 @@ deny contains finding if {
 #   concern: accounts
 #   severity: warning
 #   clouds: [global, us-government, germany]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Review the customer's Azure usage, act (contact the customer, raise the
@@ -518,8 +520,9 @@ not_applicable contains {"rule": rule, "msg": no_azure_reason} if {
 #   concern: accounts
 #   severity: error
 #   clouds: [global, us-government, germany]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Set a spending budget on the customer in Partner Center (Customers, Azure spending) and export it in usageSummary.budget.
 #   parameters:
@@ -667,14 +670,14 @@ deny contains finding if {
 #       description: Whether the partner sells Azure.
 #   examples:
 #     fails:
-#       configuration: {portfolio: {azure: false}}
+#       configuration: {cloud: 21vianet}
 #       snapshot:
 #         customers:
 #           - id: northwind
 #             companyProfile: {companyName: Northwind Traders}
 #             subscriptions: [{id: sub-1, status: active, productType: {id: Azure}}]
 #     passes:
-#       configuration: {portfolio: {azure: false}}
+#       configuration: {cloud: 21vianet}
 #       snapshot:
 #         customers:
 #           - id: northwind
@@ -716,7 +719,7 @@ not_applicable contains {"rule": "ACCT-012", "msg": "the partner sells Azure"} i
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Pay the invoice; do not let customers' non-payment delay the partner's own payments.
 #   parameters:
@@ -764,7 +767,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Pay the invoice now and contact partner billing support to avoid or lift the account suspension.
 #   parameters:
