@@ -135,6 +135,9 @@ class DocumentInfo:
     partner_id: str = ""
     cloud: str = ""
     as_of: str = ""
+    # An evaluated snapshot's subscriptions per kind (azure-plan, legacy, new-commerce),
+    # as the policies classify them; empty for other documents.
+    subscriptions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

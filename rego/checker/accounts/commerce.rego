@@ -130,7 +130,7 @@ cancel_motive(c, s) := "a cancel decision is on record" if {
 # custom:
 #   id: ACCT-013
 #   concern: accounts
-#   severity: warning
+#   severity: info
 #   clouds: [global, us-government, germany, 21vianet]
 #   applies: [new-commerce]
 #   guidance:
@@ -268,7 +268,7 @@ deny contains finding if {
 # custom:
 #   id: ACCT-015
 #   concern: accounts
-#   severity: warning
+#   severity: info
 #   clouds: [global, us-government, germany, 21vianet]
 #   applies: [new-commerce]
 #   guidance:

@@ -160,6 +160,15 @@ subscription_kind(sub) := "azure-plan" if {
 	count(sub.refundOptions) > 0
 } else := "legacy"
 
+subscription_kinds := ["azure-plan", "legacy", "new-commerce"]
+
+# subscription_counts(customers) is the number of the customers'
+# subscriptions of each kind, every kind present (0 when none).
+subscription_counts(customers) := counts if {
+	kinds := [subscription_kind(s) | some c in customers; some s in c.subscriptions]
+	counts := {kind: count([k | some k in kinds; k == kind]) | some kind in subscription_kinds}
+}
+
 # The partner sells Azure: portfolio.azure when the configuration says so;
 # otherwise every cloud but 21Vianet, where Azure is not sold through
 # Partner Center.
