@@ -99,16 +99,59 @@ candidates contains i if some i in data.checker.accounts.state.unpaid_customers
 
 candidates contains i if {
 	some i, c in input.snapshot.customers
-	count(c.fraudEvents) > 0
+	c.fraudEvents[0]
 }
 
-candidates contains i if {
+candidates contains i if some i in cancelling
+
+past_due(c) if lib.days_past_due(c) > 0
+
+# Date strings compared before anything is parsed: a cancellation window
+# still open started (or has a refund option ending) after window_cutoff,
+# nine days back; a commitment still running ends after commitment_cutoff,
+# a day back; an invoice past due was due before due_cutoff, five days ahead.
+window_cutoff := lib.recent_cutoff(14)
+
+commitment_cutoff := lib.recent_cutoff(6)
+
+due_cutoff := lib.recent_cutoff(0)
+
+# Unpaid customers with an invoice that may be past due.
+maybe_past_due contains i if {
+	some i in data.checker.accounts.state.unpaid_customers
+	some inv in input.snapshot.customers[i].receivables.invoices
+	inv.dueDate < due_cutoff
+}
+
+# Subscriptions of candidate customers whose cancellation window may still
+# be open, as [customer index, subscription index].
+maybe_open_window contains [i, j] if {
+	some i in candidates
+	some j, s in input.snapshot.customers[i].subscriptions
+	s.effectiveStartDate >= window_cutoff
+}
+
+maybe_open_window contains [i, j] if {
+	some i in candidates
+	some j, s in input.snapshot.customers[i].subscriptions
+	not s.effectiveStartDate
+	s.creationDate >= window_cutoff
+}
+
+maybe_open_window contains [i, j] if {
+	some i in candidates
+	some j, s in input.snapshot.customers[i].subscriptions
+	some o in s.refundOptions
+	some key in ["expiresAt", "expiresAfter"]
+	o[key] >= window_cutoff
+}
+
+# Customers with a cancel action or decision on record.
+cancelling contains i if {
 	some i, c in input.snapshot.customers
 	some a in c.partnerActions
 	cancel_recorded(a)
 }
-
-past_due(c) if lib.days_past_due(c) > 0
 
 # Why cancelling subscription s is on the table, for the message.
 cancel_motive(c, s) := "a cancel decision is on record" if {
@@ -157,12 +200,13 @@ cancel_motive(c, s) := "a cancel decision is on record" if {
 #             receivables: {invoices: [{id: INV-0501, dueDate: "2026-05-31", amount: 1200, paidAmount: 1200}]}
 #             subscriptions: [{id: sub-1, status: active, offerId: "CFQ7TTC0LH18:0001", termDuration: P1Y, commitmentEndDate: "2027-01-13"}]
 deny contains finding if {
-	some i in data.checker.accounts.state.unpaid_customers
+	some i in maybe_past_due
 	c := input.snapshot.customers[i]
 	days := lib.days_past_due(c)
 	days > 0
 	owed := [sprintf("%s (%s, %d days left until %s)", [s.id, object.get(s, "termDuration", "term unknown"), left, s.commitmentEndDate]) |
 		some s in c.subscriptions
+		s.commitmentEndDate >= commitment_cutoff
 		live_new_commerce(s)
 		end := lib.ns(s.commitmentEndDate)
 		end > lib.now_ns
@@ -221,9 +265,9 @@ deny contains finding if {
 #             subscriptions: [{id: sub-1, status: cancelled, offerId: "CFQ7TTC0LH18:0001", effectiveStartDate: "2026-06-27T09:00:00Z", commitmentEndDate: "2027-06-26"}]
 #             partnerActions: [{subscriptionId: sub-1, action: cancel, reason: fraud, date: "2026-06-29"}]
 deny contains finding if {
-	some i in candidates
+	some [i, j] in maybe_open_window
 	c := input.snapshot.customers[i]
-	some j, s in c.subscriptions
+	s := c.subscriptions[j]
 	live_new_commerce(s)
 	end := window_end_ns(s)
 	end > lib.now_ns
@@ -239,7 +283,7 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some i in candidates
+	some i in cancelling
 	c := input.snapshot.customers[i]
 	some j, s in c.subscriptions
 	live_new_commerce(s)

@@ -150,7 +150,11 @@ refund_window_ns := 7 * day_ns
 # OnlineServicesNCE; else an offerId of the form PRODUCT:SKU[:AVAILABILITY]
 # or refundOptions mark new commerce; anything else (a GUID offerId, an
 # MS-AZR offer) is legacy.
-subscription_kind(sub) := "azure-plan" if {
+subscription_kind(sub) := "new-commerce" if {
+	sub.productType.id == "OnlineServicesNCE" # the common spelling costs no builtin
+} else := "azure-plan" if {
+	sub.productType.id == "Azure"
+} else := "azure-plan" if {
 	lower(sub.productType.id) == "azure"
 } else := "new-commerce" if {
 	lower(sub.productType.id) == "onlineservicesnce"
@@ -164,9 +168,22 @@ subscription_kinds := ["azure-plan", "legacy", "new-commerce"]
 
 # subscription_counts(customers) is the number of the customers'
 # subscriptions of each kind, every kind present (0 when none).
-subscription_counts(customers) := counts if {
-	kinds := [subscription_kind(s) | some c in customers; some s in c.subscriptions]
-	counts := {kind: count([k | some k in kinds; k == kind]) | some kind in subscription_kinds}
+# It runs on every subscription of every batch, so it classifies with
+# comparisons and calls subscription_kind only for unusual product types.
+subscription_counts(customers) := {"azure-plan": azure, "new-commerce": nce, "legacy": (count(subs) - azure) - nce} if {
+	subs := [s | some c in customers; some s in c.subscriptions]
+	odd := [subscription_kind(s) |
+		some s in subs
+		s.productType.id != "OnlineServicesNCE"
+		s.productType.id != "Azure"
+	]
+	untyped_nce := {j | some j, s in subs; not s.productType; contains(s.offerId, ":")} | {j |
+		some j, s in subs
+		not s.productType
+		count(s.refundOptions) > 0
+	}
+	azure := count([1 | some s in subs; s.productType.id == "Azure"]) + count([1 | some k in odd; k == "azure-plan"])
+	nce := (count([1 | some s in subs; s.productType.id == "OnlineServicesNCE"]) + count([1 | some k in odd; k == "new-commerce"])) + count(untyped_nce)
 }
 
 # The partner sells Azure: portfolio.azure when the configuration says so;
