@@ -157,6 +157,9 @@ class DocumentInfo:
     cloud: str = ""
     as_of: str = ""
     partner_name: str = ""
+    # An evaluated snapshot's subscriptions per kind (azure-plan, legacy, new-commerce),
+    # as the policies classify them; empty for other documents.
+    subscriptions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

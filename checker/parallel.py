@@ -81,6 +81,7 @@ class ChunkOutcome:
     findings: list[LocatedFinding] = field(default_factory=list)
     others: list[dict[str, Any]] = field(default_factory=list)
     not_applicable: list[dict[str, str]] = field(default_factory=list)
+    subscriptions: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     plain: bool = False
     failure: str | None = None
@@ -100,6 +101,12 @@ class LocatedFinding:
     identity: str
     customer: str
     subscription: str
+
+
+def add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
+    """Add ``counts`` (subscriptions per kind) into ``total``."""
+    for kind, n in counts.items():
+        total[kind] = total.get(kind, 0) + n
 
 
 def default_jobs() -> int:
@@ -124,6 +131,7 @@ class StreamCheck:
     findings: list[LocatedFinding] = field(default_factory=list)
     others: list[dict[str, Any]] = field(default_factory=list)
     not_applicable: list[dict[str, str]] = field(default_factory=list)
+    subscriptions: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
 
 
@@ -171,6 +179,7 @@ def check_chunks(doc: StreamedDocument, job: StreamJob, settings: StreamSettings
         merged.findings.extend(outcome.findings)
         merged.others.extend(outcome.others)
         merged.not_applicable.extend(outcome.not_applicable)
+        add_counts(merged.subscriptions, outcome.subscriptions)
         if settings.progress is not None:
             settings.progress(stage, chunk.end - chunks[0].start, source.customers_bytes)
 
@@ -464,13 +473,14 @@ def _collect(answer: Any, start: int, size: int, base: int, customers: list[Any]
              locate: Callable[[Sequence[str | int]], Position], outcome: ChunkOutcome,
              others: dict[bytes, dict[str, Any]]) -> None:
     """Turn the answer for ``size`` customers from ``start`` into located findings."""
-    from checker.runner import _identity, _not_applicable, _parse_raw
+    from checker.runner import _identity, _not_applicable, _parse_raw, subscription_counts
 
     if (not isinstance(answer, dict) or not isinstance(answer.get("deny"), list)
             or not isinstance(answer.get("not_applicable"), list)):
         raise EngineError(f"data.{ACCOUNTS_ENTRY_POINT} returned an unexpected value; "
                           "is a policy redefining checker.main?")
     outcome.not_applicable.append(_not_applicable(answer))
+    add_counts(outcome.subscriptions, subscription_counts(answer))
     for raw in answer["deny"]:
         rule_id, message, path, target = _parse_raw(raw)
         if (target == "" and len(path) > 1 and path[0] == "customers"

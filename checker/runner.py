@@ -33,7 +33,7 @@ from checker.model import (
     Status,
 )
 from checker.normalize import normalize_snapshot
-from checker.parallel import StreamJob, check_chunks
+from checker.parallel import StreamJob, add_counts, check_chunks
 from checker.policies import ACCOUNTS, CONFIGURATION, INPUT_RULES, PolicySet, load_policies
 from checker.stream import (
     CHUNK_BYTES,
@@ -103,6 +103,8 @@ class _Run:
     settings: StreamSettings = field(default_factory=StreamSettings)
     # A snapshot's cloud is that of the configuration it was checked against.
     clouds: dict[str, str] = field(default_factory=dict)
+    # An evaluated snapshot's subscriptions per kind, summed over its batches.
+    subscriptions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def input_finding(self, rule_id: str, message: str, file: str, pointer: str = "",
                       line: int = 0, column: int = 0) -> None:
@@ -344,7 +346,9 @@ def _report(run: _Run, fail_on: Severity, engine: str, rules: tuple[Rule, ...]) 
         results=tuple(sorted(run.results, key=lambda r: (r.file, r.rule_id))),
         # A document's asOf in the report is the time it was judged at (--as-of wins).
         documents=tuple(sorted((replace(d, as_of=run.judged_at.get(d.file, d.as_of),
-                                        cloud=run.clouds.get(d.file, d.cloud))
+                                        cloud=run.clouds.get(d.file, d.cloud),
+                                        subscriptions=tuple(sorted(
+                                            run.subscriptions.get(d.file, {}).items())))
                                 for d in run.documents), key=lambda d: d.file)),
         fail_on=fail_on,
         engine=engine,
@@ -392,6 +396,8 @@ class _Evaluator:
             answer = self._ask(ACCOUNTS, payload)
             fired |= self._collect(answer["deny"], documents, snapshot, offset=start)
             skipped_per_batch.append(_not_applicable(answer))
+            add_counts(self._run.subscriptions.setdefault(snapshot.file, {}),
+                       subscription_counts(answer))
         self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, skipped_per_batch)
         self._run.settings.add_time("evaluate", time.perf_counter() - started)
 
@@ -427,6 +433,7 @@ class _Evaluator:
             fired.add(found.rule_id)
         fired |= self._collect(checked.others, {"": snapshot, "configuration": config},
                                snapshot, offset=0)
+        add_counts(self._run.subscriptions.setdefault(snapshot.file, {}), checked.subscriptions)
         self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, checked.not_applicable)
 
     def _ask(self, target: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -499,6 +506,15 @@ def _parse_raw(raw: Any) -> tuple[str, str, list[str | int], str]:
     if document not in ("", "configuration"):
         document = str(document)
     return raw["rule"], raw["msg"], path, document
+
+
+def subscription_counts(answer: dict[str, Any]) -> dict[str, int]:
+    """The answer's subscriptions per kind; a policy set without the count gives none."""
+    counts = answer.get("subscriptions")
+    if not isinstance(counts, dict):
+        return {}
+    return {str(k): v for k, v in counts.items()
+            if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def _not_applicable(answer: dict[str, Any]) -> dict[str, str]:

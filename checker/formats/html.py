@@ -149,8 +149,13 @@ DEADLINES: dict[str, DeadlineRule] = {
         re.compile(""), _now),
     "ACCT-006": DeadlineRule(
         "Service request", "File a service request about the fraud with the cloud's operator",
-        re.compile(r"since (?P<since>" + _DATE_TIME + ")"),
+        re.compile(r"eventTime (?P<since>" + _DATE_TIME + ")"),
         _after("since", lambda _g: _FRAUD_MITIGATION)),
+    "ACCT-014": DeadlineRule(
+        "Cancellation window", "Cancel the new-commerce subscription while a refund still "
+        "cuts the bill",
+        re.compile(r"cancellation window closes at (?P<due>" + _DATE_TIME + ")"),
+        lambda g, _as_of: _at(g, "due")),
     "ACCT-010": DeadlineRule(
         "Partner invoice", "Pay the invoice before Partner Center suspends the partner account",
         re.compile(r"is (?P<days>\d+) days past due \(net"),

@@ -6,13 +6,22 @@ import json
 from typing import Any
 
 from checker import __version__
-from checker.model import FindingState, Report, Severity, Status
+from checker.model import DocumentInfo, FindingState, Report, Severity, Status
 
 # 1.1 added fingerprint, state, note, customer and subscription to findings, summary.states,
 # summary.resolved and the top-level resolved array, and summary.byRule/byConcern/byCloud.
-# 1.2 added the top-level rules array (each rule's applicability and guidance link).
+# 1.2 added the top-level rules array (each rule's applicability and guidance link)
+# and subscriptions (per kind) to evaluated snapshot documents.
 REPORT_VERSION = "1.2"
 REPORT_SCHEMA_ID = "urn:checker:schema:report:v1"
+
+
+def _document(d: DocumentInfo) -> dict[str, Any]:
+    entry: dict[str, Any] = {"file": d.file, "kind": d.kind, "partnerId": d.partner_id,
+                             "cloud": d.cloud, "asOf": d.as_of}
+    if d.subscriptions:
+        entry["subscriptions"] = dict(d.subscriptions)
+    return entry
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -33,11 +42,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "resolved": len(report.resolved),
             **{f"by{axis.capitalize()}": counts for axis, counts in report.breakdown().items()},
         },
-        "documents": [
-            {"file": d.file, "kind": d.kind, "partnerId": d.partner_id, "cloud": d.cloud,
-             "asOf": d.as_of}
-            for d in report.documents
-        ],
+        "documents": [_document(d) for d in report.documents],
         "findings": [
             {
                 "ruleId": f.rule_id,

@@ -15,7 +15,10 @@ configuration := {
 # Evaluated per batch of an AccountSnapshot's customers, with input
 # {"configuration": <the partner's configuration>, "snapshot": <the snapshot
 # with a batch of its customers>, "asOf": <date-time>}.
+# "subscriptions" counts the batch's subscriptions per kind (azure-plan,
+# legacy, new-commerce) for the report.
 accounts := {
 	"deny": {f | some f in data.checker.accounts[_].deny},
 	"not_applicable": {n | some n in data.checker.accounts[_].not_applicable},
+	"subscriptions": data.checker.lib.subscription_counts(input.snapshot.customers),
 }

@@ -172,7 +172,9 @@ def test_deadlines_follow_from_the_messages(pipeline_reports: dict[str, Report])
     assert by_rule["ACCT-004"][0]["due"] == "2026-06-28T18:00:00Z"
     # Partner invoice 29 days past due: Partner Center suspends at more than 60 days.
     assert [d["days"] for d in by_rule["ACCT-010"]] == [31]
-    assert {"ACCT-003", "ACCT-005", "ACCT-006", "ACCT-011"} <= set(by_rule)
+    # "its cancellation window closes at 2026-07-03T14:12:04Z, in 86 hours".
+    assert by_rule["ACCT-014"][0]["due"] == "2026-07-03T14:12:04Z"
+    assert {"ACCT-005", "ACCT-006", "ACCT-011"} <= set(by_rule)
     open_rules = {f.rule_id for f in report.findings if f.state.value == "open"}
     assert set(by_rule) <= open_rules
 

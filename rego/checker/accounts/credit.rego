@@ -189,7 +189,7 @@ order_text(c) := sprintf("%d subscriptions", [count(c.subscriptions)]) if not c.
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Record the credit decision (granted with a limit, declined, or prepayment-only) in the customer's creditDecision.
 #   parameters: []
@@ -227,7 +227,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Have the credit decision approved by the person the credit policy names and record it in creditDecision.approvedBy.
 #   parameters:
@@ -276,7 +276,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Run a new credit check, review the limit, and record creditCheckDate (and decidedOn if the limit changes).
 #   parameters:
@@ -322,7 +322,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Reverse or reduce the grant until the overdue invoices are paid, or record a documented exception approved under the credit policy.
 #   parameters:
@@ -383,7 +383,7 @@ deny contains finding if {
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Collect open invoices, cap the customer's usage (spending budget, suspension), or raise the limit through an approved credit decision.
 #   parameters: []
@@ -442,7 +442,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are responsible for deciding whether to extend credit to a customer."
 #   remediation: Collect prepayment before provisioning (and record onboarding.prepaid), or grant credit through an approved credit decision.
 #   parameters:

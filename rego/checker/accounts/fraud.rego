@@ -1,8 +1,10 @@
 # Fraud and misuse: Partner Center fraud events, the service requests the
 # partner filed about them, and suspensions the partner did not make.
 #
-# Event types and statuses are compared against the documented values only;
-# new event types or subscription statuses are data and never break a rule.
+# Event types and statuses are compared against the documented values only,
+# without regard to case (Active, ACTIVE and active are one status); new
+# event types or statuses are data, never break a rule, and are reported once
+# by ACCT-016.
 package checker.accounts.fraud
 
 import data.checker.lib
@@ -29,11 +31,15 @@ same_id(a, b) if lower(a) == lower(b)
 
 # Fraud confirmed, or suspected and being investigated.
 fraud_state(ev) := "confirmed as fraud" if {
-	ev.eventStatus == "Resolved"
-	ev.resolvedReason == "Fraud"
+	lower(ev.eventStatus) == "resolved"
+	lower(ev.resolvedReason) == "fraud"
 }
 
-fraud_state(ev) := "under investigation" if ev.eventStatus == "Investigating"
+fraud_state(ev) := "under investigation" if lower(ev.eventStatus) == "investigating"
+
+# A service request created this long before the event's eventTime still
+# counts for it: a partner can escalate before Microsoft's alert arrives.
+escalation_lead_ns := (24 * 60) * lib.minute_ns
 
 duration_text(d) := sprintf("%d minutes", [floor(d / lib.minute_ns)]) if d < 120 * lib.minute_ns
 
@@ -49,7 +55,7 @@ duration_text(d) := sprintf("%d days", [floor(d / lib.day_ns)]) if d >= 2 * lib.
 escalated(c, ev, t, target) if {
 	some sr in c.serviceRequests
 	object.get(sr, "filedWith", "microsoft") == target
-	lib.ns(sr.createdDate) >= t
+	lib.ns(sr.createdDate) >= t - escalation_lead_ns
 	about_event(sr, ev)
 }
 
@@ -68,7 +74,7 @@ misdirected_note(c, ev, t, target) := sprintf(" (request %s was filed with %s)",
 	ids := sort([sr.id |
 		some sr in c.serviceRequests
 		object.get(sr, "filedWith", "microsoft") == other
-		lib.ns(sr.createdDate) >= t
+		lib.ns(sr.createdDate) >= t - escalation_lead_ns
 		about_event(sr, ev)
 	])
 	count(ids) > 0
@@ -88,7 +94,7 @@ misdirected_note(c, ev, t, target) := sprintf(" (request %s was filed with %s)",
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Triage the event now: set it to Investigating (and suspend the
@@ -114,7 +120,7 @@ deny contains finding if {
 	limit := response_minutes
 	some i, c in input.snapshot.customers
 	some k, ev in c.fraudEvents
-	ev.eventStatus == "Active"
+	lower(ev.eventStatus) == "active"
 	age := lib.now_ns - lib.ns(ev.eventTime)
 	age > limit * lib.minute_ns
 	finding := {
@@ -142,7 +148,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can suspend subscriptions yourself from Partner Center while you investigate the problem."
 #   remediation: Suspend the subscription in Partner Center and record the suspend action (reason fraud or misuse) in partnerActions.
 #   parameters: []
@@ -166,7 +172,7 @@ deny contains finding if {
 	some ev in c.fraudEvents
 	why := fraud_state(ev)
 	some j, s in c.subscriptions
-	s.status == "active"
+	lower(s.status) == "active"
 	same_id(s.id, ev.subscriptionId)
 	finding := {
 		"rule": "ACCT-005",
@@ -185,16 +191,17 @@ deny contains finding if {
 #   in Partner Center with Microsoft (global, US Government, Germany) or, for
 #   Partner Center operated by 21Vianet, with 21Vianet ("Create a service
 #   request with 21Vianet if you have additional questions or concerns about
-#   suspicious activity."). A request filed before the event, about other
-#   subscriptions, or with the wrong party does not count. A request without
-#   filedWith went to Microsoft.
+#   suspicious activity."). A request created at most 24 hours before the
+#   event's eventTime counts for it (a partner can escalate before Microsoft's
+#   alert arrives); one filed earlier, about other subscriptions, or with the
+#   wrong party does not. A request without filedWith went to Microsoft.
 # custom:
 #   id: ACCT-006
 #   concern: accounts
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "Create a service request in the Partner Center if you have additional questions or concerns about suspicious activity."
 #   remediation: >-
 #     File a service request about the event with Microsoft in Partner Center
@@ -228,7 +235,7 @@ deny contains finding if {
 	finding := {
 		"rule": "ACCT-006",
 		"msg": sprintf(
-			"fraud event %s on subscription %s of customer %q is %s but no service request about it was filed with %s since %s%s",
+			"fraud event %s on subscription %s of customer %q is %s but no service request about it was filed with %s since 24 hours before its eventTime %s%s",
 			[
 				ev.eventId, object.get(ev, "subscriptionId", "unknown"), customer_name(c), why,
 				target, ev.eventTime, misdirected_note(c, ev, t, target),
@@ -252,7 +259,7 @@ deny contains finding if {
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "The customer could be immediately suspended, and you'll be notified of enforcement actions or updated on your requests by Microsoft."
 #   remediation: >-
 #     Find Microsoft's enforcement notification, investigate the customer, and
@@ -283,7 +290,7 @@ deny contains finding if {
 		"rule": "ACCT-007",
 		"msg": sprintf(
 			"subscription %s of customer %q is %s (suspension reasons: %s) with no partner action on record: possibly enforcement under the Acceptable Use Policy",
-			[s.id, customer_name(c), s.status, reasons_text(reasons)],
+			[s.id, customer_name(c), lower(s.status), reasons_text(reasons)],
 		),
 		"path": ["customers", i, "subscriptions", j, "status"],
 	}

@@ -280,3 +280,42 @@ test_pascal_case_sample_after_loader_is_checked if {
 	result := deny with input as patched([{"op": "add", "path": "/subscriptions/-", "value": sub}])
 	fires(result, "ACCT-007", ["customers", 0, "subscriptions", 2, "status"])
 }
+
+# --- a request shortly before eventTime counts (ACCT-006) ---------------------
+
+test_acct_006_does_not_fire_when_request_was_filed_hours_before_the_event if {
+	result := deny with input as patched(array.concat(
+		[confirmed, {"op": "replace", "path": "/serviceRequests/0/createdDate", "value": "2026-06-11T20:00:00Z"}],
+		suspend_azure,
+	))
+	not "ACCT-006" in ids(result)
+}
+
+test_acct_006_fires_when_request_was_filed_more_than_a_day_before_the_event if {
+	result := deny with input as patched(array.concat(
+		[confirmed, {"op": "replace", "path": "/serviceRequests/0/createdDate", "value": "2026-06-11T08:00:00Z"}],
+		suspend_azure,
+	))
+	fires(result, "ACCT-006", ["customers", 0, "fraudEvents", 0])
+}
+
+# --- enumerations are matched without regard to case -----------------------------
+
+fraud_findings(status, event_status, reason) := result if {
+	result := deny with input as patched([
+		{"op": "replace", "path": "/serviceRequests", "value": []},
+		{"op": "replace", "path": "/subscriptions/0/status", "value": status},
+		set_event({"eventStatus": event_status, "resolvedReason": reason, "eventTime": "2026-06-29T20:00:00Z"}),
+	])
+}
+
+test_case_of_statuses_does_not_change_fraud_findings if {
+	lower_case := fraud_findings("active", "active", "none")
+	count(lower_case) > 0
+	fraud_findings("Active", "Active", "None") == lower_case
+	fraud_findings("ACTIVE", "ACTIVE", "NONE") == lower_case
+	confirmed_lower := fraud_findings("active", "resolved", "fraud")
+	"ACCT-005" in ids(confirmed_lower)
+	fraud_findings("Active", "Resolved", "Fraud") == confirmed_lower
+	fraud_findings("ACTIVE", "RESOLVED", "FRAUD") == confirmed_lower
+}

@@ -49,6 +49,10 @@ customer_name(c) := n if {
 
 cents(x) := round(x * 100)
 
+plural(1, one, _) := one
+
+plural(n, _, many) := many if n != 1
+
 # Formats whole cents as 1234.56. Built from integers: OPA's sprintf("%.2f")
 # rejects a whole number (prints %!f(int64=...)) where regorus accepts it.
 money(cents_value) := sprintf("%s%d.%02d", [sign, floor(a / 100), a % 100]) if {
@@ -76,7 +80,7 @@ latest_access_action(c, s) := c.partnerActions[k] if {
 # The subscription is currently suspended, disabled or blocked by the
 # partner for non-payment: the suspending action itself.
 nonpayment_suspension(c, s) := a if {
-	s.status in impacted_statuses
+	lower(s.status) in impacted_statuses
 	a := latest_access_action(c, s)
 	a.action in suspending_actions
 	a.reason == "non-payment"
@@ -116,6 +120,7 @@ unbudgeted_azure contains i if {
 	some s in c.subscriptions
 	s.billingType == "usage"
 	not budgeted_customers[i]
+	not lib.ended_statuses[lower(s.status)]
 }
 
 unbudgeted_azure contains i if {
@@ -123,6 +128,7 @@ unbudgeted_azure contains i if {
 	some s in c.subscriptions
 	s.productType.id == "Azure"
 	not budgeted_customers[i]
+	not lib.ended_statuses[lower(s.status)]
 }
 
 unbudgeted_azure contains i if {
@@ -132,6 +138,7 @@ unbudgeted_azure contains i if {
 	s.offerId < "n"
 	startswith(upper(s.offerId), "MS-AZR")
 	not budgeted_customers[i]
+	not lib.ended_statuses[lower(s.status)]
 }
 
 # Whether any subscription of the batch is an Azure one: `else` stops at the
@@ -164,7 +171,7 @@ impacted_subscriptions contains [i, j] if {
 	some i, c in input.snapshot.customers
 	some j, s in c.subscriptions
 	s.status != "active"
-	s.status in impacted_statuses
+	lower(s.status) in impacted_statuses
 }
 
 # Indexes of customers with an invoice not fully paid: few in a healthy book.
@@ -206,6 +213,17 @@ maybe_past_access_impact contains i if {
 
 budgets_available if cloud in lib.spending_budgets_available
 
+sells_azure if lib.sells_azure(input.configuration)
+
+# Why the Azure-only rules do not apply where the partner sells no Azure.
+no_azure_reason := "the configuration says the partner sells no Azure (portfolio.azure: false)" if {
+	input.configuration.portfolio.azure == false
+} else := sprintf("Azure is not sold through Partner Center in cloud %s", [cloud])
+
+# Budgets are the partner's own commitment unless it declared it does not
+# require them (CTRL-006 judges that declaration).
+budgets_required if object.get(input.configuration, ["riskControls", "spendingBudgets", "required"], true) != false
+
 recent_budget_action(c) if {
 	some a in c.partnerActions
 	a.action == "budget-action"
@@ -226,6 +244,16 @@ partner_invoice_unpaid_cents(inv) := cents(inv.totalCharges + object.get(inv, "p
 
 partner_invoice_days_past_due(inv) := lib.days_since(inv.invoiceDate) - lib.upstream_payment_terms_days[cloud]
 
+# What the cloud's finance charge on an overdue partner invoice has cost so
+# far, for the message: 1.5 % a month with 21Vianet, pro rata by day (30-day
+# months, not compounded); nothing elsewhere.
+finance_charge_note(unpaid, days, currency) := sprintf(
+	"; %s charges %d.%d %% a month on overdue bills: about %s %s so far",
+	[upstream_biller, floor(rate / 10), rate % 10, money(round(((unpaid * rate) * days) / 30000)), currency],
+) if {
+	rate := lib.upstream_finance_charge_per_mille[cloud]
+} else := ""
+
 # METADATA
 # title: Customer past the access-impact day still has active subscriptions
 # description: >-
@@ -239,7 +267,7 @@ partner_invoice_days_past_due(inv) := lib.days_since(inv.invoiceDate) - lib.upst
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
 #   remediation: >-
 #     Apply the declared access-impact action (disable, suspend, block or cancel,
@@ -273,15 +301,15 @@ deny contains finding if {
 	c := input.snapshot.customers[i]
 	days := lib.days_past_due(c)
 	days > threshold
-	some j, s in c.subscriptions
-	s.status == "active"
+	active := [s.id | some s in c.subscriptions; lower(s.status) == "active"]
+	count(active) > 0
 	finding := {
 		"rule": "ACCT-001",
 		"msg": sprintf(
-			"customer %q is %d days past due (access is impacted at %d days, action %s) but subscription %s is still active",
-			[customer_name(c), days, threshold, access_impact_action, s.id],
+			"customer %q is %d days past due (access is impacted at %d days, action %s) but %s still active: %s",
+			[customer_name(c), days, threshold, access_impact_action, plural(count(active), "subscription is", "subscriptions are"), concat(", ", active)],
 		),
-		"path": ["customers", i, "subscriptions", j, "status"],
+		"path": ["customers", i, "subscriptions"],
 	}
 }
 
@@ -298,7 +326,7 @@ deny contains finding if {
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
 #   remediation: >-
 #     Reactivate the subscription and record a reactivate action, or record why
@@ -331,7 +359,7 @@ deny contains finding if {
 		"rule": "ACCT-002",
 		"msg": sprintf(
 			"subscription %s of customer %q is %s for non-payment since %s although no invoice of the customer is past due any more",
-			[s.id, customer_name(c), s.status, a.date],
+			[s.id, customer_name(c), lower(s.status), a.date],
 		),
 		"path": ["customers", i, "subscriptions", j, "status"],
 	}
@@ -343,16 +371,20 @@ deny contains finding if {
 #   Customer data is deleted a fixed time after a legacy suspension (90 days in
 #   Partner Center global, US Government and Germany; 60 days with 21Vianet),
 #   facts from the Partner Center suspension pages rather than the seed. A
-#   subscription suspended for non-payment longer than the partner's maximum
-#   suspension with no cancel, restore or keep-suspended decision recorded
-#   drifts into data loss that nobody decided.
+#   legacy subscription suspended for non-payment longer than the partner's
+#   maximum suspension with no cancel, restore or keep-suspended decision
+#   recorded drifts into data loss that nobody decided. New-commerce and Azure
+#   plan subscriptions are not judged by this clock (for new commerce the
+#   dates that matter are the cancellation window and commitmentEndDate:
+#   ACCT-013 to ACCT-015).
 # custom:
 #   id: ACCT-003
 #   concern: accounts
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
+#   applies: [legacy]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You can disable access or outright cancel your customers' subscriptions for non-payment."
 #   remediation: >-
 #     Decide whether to cancel or restore the subscription (or keep it suspended)
@@ -383,6 +415,7 @@ deny contains finding if {
 	c := input.snapshot.customers[i]
 	s := c.subscriptions[j]
 	a := nonpayment_suspension(c, s)
+	lib.subscription_kind(s) == "legacy"
 	days := lib.days_since(a.date)
 	days > limit
 	since := lib.ns(a.date)
@@ -409,8 +442,9 @@ deny contains finding if {
 #   concern: accounts
 #   severity: warning
 #   clouds: [global, us-government, germany]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: >-
 #     Review the customer's Azure usage, act (contact the customer, raise the
@@ -436,6 +470,7 @@ deny contains finding if {
 #             partnerActions: [{action: budget-action, date: "2026-06-25"}]
 deny contains finding if {
 	budgets_available
+	sells_azure
 	some i, c in input.snapshot.customers
 	c.usageSummary.totalCost > 0 # spend > 0 below implies it; cheap and selective
 	amount := c.usageSummary.budget.amount
@@ -462,7 +497,14 @@ not_applicable contains {"rule": "ACCT-008", "msg": sprintf("cloud %s has no Azu
 
 not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or usage summaries"} if {
 	budgets_available
+	sells_azure
 	not batch_has_azure_or_usage
+}
+
+not_applicable contains {"rule": rule, "msg": no_azure_reason} if {
+	budgets_available
+	not sells_azure
+	some rule in ["ACCT-008", "ACCT-009"]
 }
 
 # METADATA
@@ -478,8 +520,9 @@ not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or u
 #   concern: accounts
 #   severity: error
 #   clouds: [global, us-government, germany]
+#   applies: [azure]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Set a spending budget on the customer in Partner Center (Customers, Azure spending) and export it in usageSummary.budget.
 #   parameters:
@@ -502,6 +545,8 @@ not_applicable contains {"rule": "ACCT-008", "msg": "no Azure subscriptions or u
 #             usageSummary: {budget: {amount: 1000}}
 deny contains finding if {
 	budgets_available
+	sells_azure
+	budgets_required
 	some i in unbudgeted_azure
 	c := input.snapshot.customers[i]
 	azure_ids := [s.id | some s in c.subscriptions; lib.is_azure(s)]
@@ -521,8 +566,143 @@ not_applicable contains {"rule": "ACCT-009", "msg": sprintf("cloud %s has no Azu
 
 not_applicable contains {"rule": "ACCT-009", "msg": "no Azure subscriptions"} if {
 	budgets_available
+	sells_azure
 	not batch_has_azure
 }
+
+not_applicable contains {"rule": "ACCT-009", "msg": "the partner does not require spending budgets (riskControls.spendingBudgets.required: false; CTRL-006 judges that)"} if {
+	budgets_available
+	sells_azure
+	not budgets_required
+}
+
+action_target(a) := sprintf("subscription %s", [a.subscriptionId]) if a.subscriptionId
+
+action_target(a) := "every subscription" if not a.subscriptionId
+
+# The customer was sent a dunning notice (a notice action) at or before
+# time t.
+notified_by(c, t) if {
+	some n in c.partnerActions
+	n.action == "notice"
+	lib.ns(n.date) <= t
+}
+
+# METADATA
+# title: Access restricted for non-payment before the customer was notified
+# description: >-
+#   The collections policy tells customers when access will be impacted, and
+#   its dunning steps notify them before it happens. A suspension, disable or
+#   block for non-payment (partnerActions) with no dunning notice to the
+#   customer (a notice action) dated at or before it restricted access
+#   without the notice the policy promises. Each such action is one finding.
+# custom:
+#   id: ACCT-017
+#   concern: accounts
+#   severity: warning
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
+#     quote: "We recommend establishing a clear collections policy with customers that details your collections process and when access to the subscription will be impacted."
+#   remediation: >-
+#     Send the customer the dunning notice the collections policy promises
+#     before restricting access, and record it in partnerActions (action
+#     notice, reason non-payment).
+#   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions: [{subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-06-05"}]
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: suspended}]
+#             partnerActions:
+#               - {action: notice, reason: non-payment, date: "2026-05-20"}
+#               - {subscriptionId: sub-1, action: suspend, reason: non-payment, date: "2026-06-05"}
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	some k, a in c.partnerActions
+	a.reason == "non-payment"
+	a.action in suspending_actions
+	not notified_by(c, lib.ns(a.date))
+	finding := {
+		"rule": "ACCT-017",
+		"msg": sprintf(
+			"access to %s of customer %q was restricted (%s, non-payment) on %s with no dunning notice to the customer on record at or before it",
+			[action_target(a), customer_name(c), a.action, a.date],
+		),
+		"path": ["customers", i, "partnerActions", k],
+	}
+}
+
+# METADATA
+# title: Azure subscriptions held by a partner that says it sells no Azure
+# description: >-
+#   Where the partner sells no Azure (portfolio.azure false, or 21Vianet,
+#   where Partner Center sells no Azure), the Azure-only controls and account
+#   rules are not applicable. A snapshot whose customers hold live Azure
+#   subscriptions contradicts that: either the configuration is wrong, and
+#   Azure fraud alerts and spending budgets go unchecked, or the snapshot is.
+#   Reported once per customer, with its Azure subscriptions listed; deleted,
+#   expired and cancelled subscriptions do not count.
+# custom:
+#   id: ACCT-012
+#   concern: accounts
+#   severity: error
+#   clouds: [global, us-government, germany, 21vianet]
+#   applies: [azure]
+#   guidance:
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: >-
+#     Set portfolio.azure to true in the partner configuration (and declare the
+#     Azure controls: fraud alerts, spending budgets), or correct the snapshot.
+#   parameters:
+#     - name: portfolio.azure
+#       default: true except in 21Vianet
+#       description: Whether the partner sells Azure.
+#   examples:
+#     fails:
+#       configuration: {cloud: 21vianet}
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: active, productType: {id: Azure}}]
+#     passes:
+#       configuration: {cloud: 21vianet}
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             subscriptions: [{id: sub-1, status: active, offerId: "CFQ7TTC0LH18:0001", productType: {id: OnlineServicesNCE}}]
+deny contains finding if {
+	not sells_azure
+	some i, c in input.snapshot.customers
+	azure_ids := [s.id |
+		some s in c.subscriptions
+		lib.is_azure(s)
+		not lib.ended_statuses[lower(s.status)]
+	]
+	count(azure_ids) > 0
+	finding := {
+		"rule": "ACCT-012",
+		"msg": sprintf(
+			"customer %q holds Azure %s %s although %s: the Azure controls were not checked",
+			[customer_name(c), plural(count(azure_ids), "subscription", "subscriptions"), concat(", ", azure_ids), no_azure_reason],
+		),
+		"path": ["customers", i, "subscriptions"],
+	}
+}
+
+not_applicable contains {"rule": "ACCT-012", "msg": "the partner sells Azure"} if sells_azure
 
 # METADATA
 # title: Partner's own invoice from Microsoft or 21Vianet is past due
@@ -539,7 +719,7 @@ not_applicable contains {"rule": "ACCT-009", "msg": "no Azure subscriptions"} if
 #   severity: warning
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Pay the invoice; do not let customers' non-payment delay the partner's own payments.
 #   parameters:
@@ -560,11 +740,15 @@ deny contains finding if {
 	days := partner_invoice_days_past_due(inv)
 	days > 0
 	days <= partner_suspension_overdue_days
+	currency := object.get(inv, "currencyCode", "")
 	finding := {
 		"rule": "ACCT-010",
 		"msg": sprintf(
-			"partner %s's invoice %s from %s dated %s has %s %s unpaid and is %d days past due (net %d)",
-			[input.snapshot.partnerId, inv.id, upstream_biller, inv.invoiceDate, money(unpaid), object.get(inv, "currencyCode", ""), days, lib.upstream_payment_terms_days[cloud]],
+			"partner %s's invoice %s from %s dated %s has %s %s unpaid and is %d days past due (net %d)%s",
+			[
+				input.snapshot.partnerId, inv.id, upstream_biller, inv.invoiceDate, money(unpaid), currency, days,
+				lib.upstream_payment_terms_days[cloud], finance_charge_note(unpaid, days, currency),
+			],
 		),
 		"path": ["partnerInvoices", k],
 	}
@@ -583,7 +767,7 @@ deny contains finding if {
 #   severity: error
 #   clouds: [global, us-government, germany, 21vianet]
 #   guidance:
-#     seed: 000_0eb4b57a4866daf1.txt
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
 #     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
 #   remediation: Pay the invoice now and contact partner billing support to avoid or lift the account suspension.
 #   parameters:
@@ -603,11 +787,15 @@ deny contains finding if {
 	unpaid > 0
 	days := partner_invoice_days_past_due(inv)
 	days > partner_suspension_overdue_days
+	currency := object.get(inv, "currencyCode", "")
 	finding := {
 		"rule": "ACCT-011",
 		"msg": sprintf(
-			"partner %s's invoice %s from %s dated %s has %s %s unpaid and is %d days past due (net %d): Partner Center suspends partner accounts more than %d days overdue",
-			[input.snapshot.partnerId, inv.id, upstream_biller, inv.invoiceDate, money(unpaid), object.get(inv, "currencyCode", ""), days, lib.upstream_payment_terms_days[cloud], partner_suspension_overdue_days],
+			"partner %s's invoice %s from %s dated %s has %s %s unpaid and is %d days past due (net %d)%s: Partner Center suspends partner accounts more than %d days overdue",
+			[
+				input.snapshot.partnerId, inv.id, upstream_biller, inv.invoiceDate, money(unpaid), currency, days,
+				lib.upstream_payment_terms_days[cloud], finance_charge_note(unpaid, days, currency), partner_suspension_overdue_days,
+			],
 		),
 		"path": ["partnerInvoices", k],
 	}

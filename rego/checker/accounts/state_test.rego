@@ -102,6 +102,14 @@ overdue_invoice(id, due) := {"op": "add", "path": "/receivables/invoices/-", "va
 
 suspended_m365 := {"op": "replace", "path": "/subscriptions/0/status", "value": "suspended"}
 
+# The first subscription as a legacy one (GUID offer id, no product type).
+legacy_m365 := [
+	{"op": "replace", "path": "/subscriptions/0/offerId", "value": "91fd106f-4b2c-4938-95ac-f54f74e9a239"},
+	{"op": "remove", "path": "/subscriptions/0/productType"},
+]
+
+legacy_patched(ops) := patched(array.concat(legacy_m365, ops))
+
 np_suspend(date) := {"op": "add", "path": "/partnerActions/-", "value": {"subscriptionId": m365, "action": "suspend", "reason": "non-payment", "date": date, "by": "collections@contoso.example"}}
 
 # --- the base input is clean ---------------------------------------------------
@@ -115,8 +123,8 @@ test_base_input_has_no_findings if {
 
 test_acct_001_fires_when_past_due_beyond_impact_day_with_active_subscription if {
 	result := deny with input as patched([overdue_invoice("INV-2026-0401", "2026-04-30")])
-	fires(result, "ACCT-001", ["customers", 0, "subscriptions", 0, "status"])
-	fires(result, "ACCT-001", ["customers", 0, "subscriptions", 1, "status"])
+	fires(result, "ACCT-001", ["customers", 0, "subscriptions"])
+	count([f | some f in result; f.rule == "ACCT-001"]) == 1
 }
 
 test_acct_001_message_names_customer_and_days if {
@@ -130,7 +138,7 @@ test_acct_001_message_names_customer_and_days if {
 
 test_acct_001_fires_when_only_partly_paid if {
 	result := deny with input as patched([{"op": "add", "path": "/receivables/invoices/-", "value": {"id": "INV-2026-0402", "dueDate": "2026-04-30", "amount": 500, "paidAmount": 499.99}}])
-	fires(result, "ACCT-001", ["customers", 0, "subscriptions", 0, "status"])
+	fires(result, "ACCT-001", ["customers", 0, "subscriptions"])
 }
 
 test_acct_001_does_not_fire_when_paid_in_full if {
@@ -157,7 +165,7 @@ test_acct_001_uses_60_day_default_without_access_impact if {
 	inp := patched([overdue_invoice("INV-2026-0401", "2026-04-30")])
 	cfg := json.patch(configuration, [{"op": "remove", "path": "/collectionsPolicy/accessImpact"}])
 	result := deny with input as with_config(inp, cfg)
-	fires(result, "ACCT-001", ["customers", 0, "subscriptions", 0, "status"])
+	fires(result, "ACCT-001", ["customers", 0, "subscriptions"])
 	inp2 := patched([overdue_invoice("INV-2026-0401", "2026-05-05")])
 	result2 := deny with input as with_config(inp2, cfg)
 	not "ACCT-001" in ids(result2)
@@ -198,12 +206,12 @@ test_acct_002_does_not_fire_when_suspended_for_fraud if {
 # --- ACCT-003 --------------------------------------------------------------------
 
 test_acct_003_fires_when_suspended_beyond_max_without_decision if {
-	result := deny with input as patched([suspended_m365, np_suspend("2026-05-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")])
+	result := deny with input as legacy_patched([suspended_m365, np_suspend("2026-05-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")])
 	fires(result, "ACCT-003", ["customers", 0, "subscriptions", 0, "status"])
 }
 
 test_acct_003_does_not_fire_with_recorded_decision if {
-	result := deny with input as patched([
+	result := deny with input as legacy_patched([
 		suspended_m365, np_suspend("2026-05-01T00:00:00Z"),
 		overdue_invoice("INV-2026-0301", "2026-03-31"),
 		{"op": "add", "path": "/partnerActions/-", "value": {"subscriptionId": m365, "action": "suspend", "reason": "non-payment", "date": "2026-05-01T00:00:00Z", "decision": "cancel", "by": "cfo@contoso.example"}},
@@ -212,7 +220,7 @@ test_acct_003_does_not_fire_with_recorded_decision if {
 }
 
 test_acct_003_does_not_fire_within_max_suspension if {
-	result := deny with input as patched([suspended_m365, np_suspend("2026-06-10T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")])
+	result := deny with input as legacy_patched([suspended_m365, np_suspend("2026-06-10T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")])
 	not "ACCT-003" in ids(result)
 }
 
@@ -221,7 +229,7 @@ no_max_suspension := json.patch(configuration, [{"op": "remove", "path": "/colle
 # Suspended 60 days: within the 76-day global default, beyond the 46-day
 # 21Vianet default (deletion windows 90 and 60 days).
 sixty_days_suspended := with_config(
-	patched([suspended_m365, np_suspend("2026-05-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")]),
+	legacy_patched([suspended_m365, np_suspend("2026-05-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")]),
 	no_max_suspension,
 )
 
@@ -239,9 +247,14 @@ test_acct_003_fires_beyond_46_day_default_on_21vianet if {
 	contains(f.msg, "deleted 60 days")
 }
 
+test_acct_003_does_not_fire_on_new_commerce if {
+	result := deny with input as patched([suspended_m365, np_suspend("2026-05-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")])
+	not "ACCT-003" in ids(result)
+}
+
 test_acct_003_fires_beyond_76_day_default_on_global if {
 	inp := with_config(
-		patched([suspended_m365, np_suspend("2026-04-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")]),
+		legacy_patched([suspended_m365, np_suspend("2026-04-01T00:00:00Z"), overdue_invoice("INV-2026-0301", "2026-03-31")]),
 		no_max_suspension,
 	)
 	result := deny with input as inp
@@ -429,8 +442,10 @@ test_unknown_subscription_status_causes_no_error if {
 		{"op": "replace", "path": "/subscriptions/0/status", "value": "transferring"},
 		overdue_invoice("INV-2026-0401", "2026-04-30"),
 	])
-	not fires(result, "ACCT-001", ["customers", 0, "subscriptions", 0, "status"])
-	fires(result, "ACCT-001", ["customers", 0, "subscriptions", 1, "status"])
+	some f in result
+	f.rule == "ACCT-001"
+	not contains(f.msg, m365)
+	contains(f.msg, azure)
 }
 
 test_many_customers_keep_their_indexes if {
@@ -441,7 +456,147 @@ test_many_customers_keep_their_indexes if {
 	])
 	inp := object.union(input_for(customer), {"snapshot": {"customers": [customer, other, customer]}})
 	result := deny with input as inp
-	fires(result, "ACCT-001", ["customers", 1, "subscriptions", 0, "status"])
-	not fires(result, "ACCT-001", ["customers", 0, "subscriptions", 0, "status"])
-	not fires(result, "ACCT-001", ["customers", 2, "subscriptions", 0, "status"])
+	fires(result, "ACCT-001", ["customers", 1, "subscriptions"])
+	not fires(result, "ACCT-001", ["customers", 0, "subscriptions"])
+	not fires(result, "ACCT-001", ["customers", 2, "subscriptions"])
+}
+
+# --- portfolio: Azure-only rules and the contradiction (ACCT-012) ------------------
+
+no_azure_config := object.union(configuration, {"portfolio": {"azure": false}})
+
+test_acct_008_and_009_not_applicable_when_partner_sells_no_azure if {
+	inp := with_config(
+		patched([
+			{"op": "replace", "path": "/usageSummary/budget", "value": null},
+			{"op": "replace", "path": "/usageSummary/totalCost", "value": 9000},
+		]),
+		no_azure_config,
+	)
+	result := deny with input as inp
+	not "ACCT-008" in ids(result)
+	not "ACCT-009" in ids(result)
+	na := not_applicable with input as inp
+	{"rule": "ACCT-009", "msg": "the configuration says the partner sells no Azure (portfolio.azure: false)"} in na
+	{"rule": "ACCT-008", "msg": "the configuration says the partner sells no Azure (portfolio.azure: false)"} in na
+}
+
+test_acct_009_fires_when_portfolio_says_azure if {
+	inp := with_config(patched([{"op": "replace", "path": "/usageSummary/budget", "value": null}]), object.union(configuration, {"portfolio": {"azure": true}}))
+	result := deny with input as inp
+	fires(result, "ACCT-009", ["customers", 0, "usageSummary", "budget"])
+}
+
+test_acct_009_not_applicable_when_budgets_not_required if {
+	cfg := object.union(configuration, {"riskControls": {"spendingBudgets": {"required": false}}})
+	inp := with_config(patched([{"op": "replace", "path": "/usageSummary/budget", "value": null}]), cfg)
+	result := deny with input as inp
+	not "ACCT-009" in ids(result)
+	na := not_applicable with input as inp
+	"ACCT-009" in {n.rule | some n in na}
+}
+
+test_acct_009_does_not_fire_on_deleted_azure_subscription if {
+	result := deny with input as patched([
+		{"op": "replace", "path": "/usageSummary/budget", "value": null},
+		{"op": "replace", "path": "/subscriptions/1/status", "value": "Deleted"},
+	])
+	not "ACCT-009" in ids(result)
+}
+
+test_acct_012_fires_when_partner_sells_no_azure_but_holds_azure if {
+	result := deny with input as with_config(input_for(customer), no_azure_config)
+	fires(result, "ACCT-012", ["customers", 0, "subscriptions"])
+	some f in result
+	f.rule == "ACCT-012"
+	contains(f.msg, azure)
+	contains(f.msg, "portfolio.azure: false")
+}
+
+test_acct_012_fires_on_21vianet_with_azure if {
+	result := deny with input as in_cloud(input_for(customer), "21vianet")
+	some f in result
+	f.rule == "ACCT-012"
+	contains(f.msg, "not sold through Partner Center in cloud 21vianet")
+}
+
+test_acct_012_does_not_fire_without_live_azure if {
+	result := deny with input as with_config(patched([{"op": "replace", "path": "/subscriptions/1/status", "value": "expired"}]), no_azure_config)
+	not "ACCT-012" in ids(result)
+	result2 := deny with input as input_for(customer)
+	not "ACCT-012" in ids(result2)
+	na := not_applicable with input as input_for(customer)
+	{"rule": "ACCT-012", "msg": "the partner sells Azure"} in na
+}
+
+# --- ACCT-017: access restricted before the customer was notified ---------------------
+
+notice(date) := {"op": "add", "path": "/partnerActions/-", "value": {"action": "notice", "reason": "non-payment", "date": date}}
+
+test_acct_017_fires_when_suspended_before_any_notice if {
+	result := deny with input as patched([suspended_m365, np_suspend("2026-06-05T09:00:00Z"), notice("2026-06-06")])
+	fires(result, "ACCT-017", ["customers", 0, "partnerActions", 0])
+	some f in result
+	f.rule == "ACCT-017"
+	contains(f.msg, sprintf("subscription %s", [m365]))
+}
+
+test_acct_017_does_not_fire_after_a_notice if {
+	result := deny with input as patched([notice("2026-05-20"), suspended_m365, np_suspend("2026-06-05T09:00:00Z")])
+	not "ACCT-017" in ids(result)
+}
+
+test_acct_017_does_not_fire_on_suspension_for_fraud if {
+	result := deny with input as patched([
+		suspended_m365,
+		{"op": "add", "path": "/partnerActions/-", "value": {"subscriptionId": m365, "action": "suspend", "reason": "fraud", "date": "2026-06-05"}},
+	])
+	not "ACCT-017" in ids(result)
+}
+
+# --- 21Vianet's finance charge (ACCT-010, ACCT-011) -------------------------------------
+
+test_acct_010_on_21vianet_says_what_the_finance_charge_costs if {
+	# 2076.63 unpaid, 29 days past net 30: 1.5 % a month of it, 30.11.
+	result := deny with input as in_cloud(with_partner_invoice(partner_invoice("2026-05-01T08:00:00Z", 0)), "21vianet")
+	some f in result
+	f.rule == "ACCT-010"
+	contains(f.msg, "net 30")
+	contains(f.msg, "21Vianet charges 1.5 % a month on overdue bills: about 30.11 USD so far")
+}
+
+test_acct_011_on_21vianet_says_what_the_finance_charge_costs if {
+	result := deny with input as in_cloud(with_partner_invoice(partner_invoice("2026-03-01", 0)), "21vianet")
+	some f in result
+	f.rule == "ACCT-011"
+	contains(f.msg, "about 94.49 USD so far")
+}
+
+test_acct_010_on_global_names_no_finance_charge if {
+	result := deny with input as with_partner_invoice(partner_invoice("2026-04-01T08:00:00Z", 0))
+	some f in result
+	f.rule == "ACCT-010"
+	not contains(f.msg, "finance")
+	not contains(f.msg, "charges")
+}
+
+# --- enumerations are matched without regard to case -----------------------------------
+
+state_findings(status) := result if {
+	result := (deny | data.checker.accounts.fraud.deny) | data.checker.accounts.commerce.deny with input as patched([
+		overdue_invoice("INV-2026-0401", "2026-04-30"),
+		{"op": "replace", "path": "/subscriptions/0/status", "value": status},
+		{"op": "replace", "path": "/subscriptions/1/status", "value": status},
+	])
+}
+
+test_case_of_subscription_status_does_not_change_findings if {
+	active := state_findings("active")
+	"ACCT-001" in ids(active)
+	state_findings("Active") == active
+	state_findings("ACTIVE") == active
+	suspended := state_findings("suspended")
+	"ACCT-007" in ids(suspended)
+	state_findings("Suspended") == suspended
+	state_findings("SUSPENDED") == suspended
 }

@@ -54,6 +54,10 @@ upstream_payment_terms_days := {
 # Azure with spending budgets (21Vianet does not sell Azure through it).
 fraud_alerts_available := {"global"}
 
+# 21Vianet's monthly finance charge on the partner's overdue bill, in tenths
+# of a percent (1.5 % a month); Microsoft charges none.
+upstream_finance_charge_per_mille := {"21vianet": 15}
+
 spending_budgets_available := {"global", "us-government", "germany"}
 
 # Microsoft recommends responding to fraud alerts within one hour.
@@ -105,7 +109,7 @@ floor_of(x) := y if {
 
 # An Azure plan or Azure subscription (usage-billed, MS-AZR offers or the
 # Azure product type).
-is_azure(sub) if sub.productType.id == "Azure"
+is_azure(sub) if lower(sub.productType.id) == "azure"
 
 is_azure(sub) if startswith(upper(object.get(sub, "offerId", "")), "MS-AZR")
 
@@ -120,6 +124,79 @@ days_past_due(customer) := max({d |
 	outstanding(inv) > 0
 	d := days_since(inv.dueDate)
 } | {0})
+
+# Partner Center enumerations, lower-cased: rules compare lower(value) with
+# these, so Active, ACTIVE and active are one value. A value outside a set
+# is reported once (ACCT-016) and left alone by the rules that read it.
+subscription_statuses := {"none", "active", "pending", "suspended", "expired", "disabled", "deleted", "cancelled"}
+
+# Statuses of a subscription that has ended: no spend, no budget, no
+# suspension and no follow-up.
+ended_statuses := {"deleted", "expired", "cancelled"}
+
+fraud_event_statuses := {"active", "investigating", "resolved"}
+
+fraud_event_severities := {"low", "medium", "high"}
+
+fraud_resolved_reasons := {"none", "fraud", "ignore"}
+
+fraud_event_types := {
+	"servicehealthsecurityadvisory",
+	"usageanomalydetection",
+	"multiregionvirtualmachinescalesetdeploymentanomaly",
+	"networkconnectionstocryptominingpools",
+	"virtualmachinedeploymentanomaly",
+	"multiregionmachinelearningusageanomaly",
+}
+
+service_request_statuses := {"none", "open", "closed", "attention_needed"}
+
+relationships_to_partner := {"none", "reseller", "advisor", "syndication", "microsoft_support"}
+
+# The new-commerce cancellation window: a prorated refund within 7 days
+# (168 hours) of purchase or renewal, none after.
+refund_window_ns := 7 * day_ns
+
+# subscription_kind(sub) is "azure-plan", "new-commerce" or "legacy", from
+# the fields Partner Center exports: productType.id Azure or
+# OnlineServicesNCE; else an offerId of the form PRODUCT:SKU[:AVAILABILITY]
+# or refundOptions mark new commerce; anything else (a GUID offerId, an
+# MS-AZR offer) is legacy.
+subscription_kind(sub) := "new-commerce" if {
+	sub.productType.id == "OnlineServicesNCE" # the common spelling costs no builtin
+} else := "azure-plan" if {
+	sub.productType.id == "Azure"
+} else := "azure-plan" if {
+	lower(sub.productType.id) == "azure"
+} else := "new-commerce" if {
+	lower(sub.productType.id) == "onlineservicesnce"
+} else := "new-commerce" if {
+	contains(sub.offerId, ":")
+} else := "new-commerce" if {
+	count(sub.refundOptions) > 0
+} else := "legacy"
+
+subscription_kinds := ["azure-plan", "legacy", "new-commerce"]
+
+# subscription_counts(customers) is the number of the customers'
+# subscriptions of each kind, every kind present (0 when none).
+# It runs on every subscription of every batch, so it classifies with
+# comparisons and calls subscription_kind only for unusual product types.
+subscription_counts(customers) := {"azure-plan": azure, "new-commerce": nce, "legacy": (count(subs) - azure) - nce} if {
+	subs := [s | some c in customers; some s in c.subscriptions]
+	odd := [subscription_kind(s) |
+		some s in subs
+		s.productType.id != "OnlineServicesNCE"
+		s.productType.id != "Azure"
+	]
+	untyped_nce := {j | some j, s in subs; not s.productType; contains(s.offerId, ":")} | {j |
+		some j, s in subs
+		not s.productType
+		count(s.refundOptions) > 0
+	}
+	azure := count([1 | some s in subs; s.productType.id == "Azure"]) + count([1 | some k in odd; k == "azure-plan"])
+	nce := (count([1 | some s in subs; s.productType.id == "OnlineServicesNCE"]) + count([1 | some k in odd; k == "new-commerce"])) + count(untyped_nce)
+}
 
 # The partner sells Azure: portfolio.azure when the configuration says so;
 # otherwise every cloud but 21Vianet, where Azure is not sold through

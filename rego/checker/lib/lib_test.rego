@@ -42,3 +42,23 @@ test_recent_cutoff_keeps_every_date_that_can_be_older_than_n_days if {
 		d < recent_cutoff(25) with input.asOf as "2026-06-30T00:00:00Z"
 	}
 }
+
+test_subscription_counts_count_every_kind if {
+	customers := [
+		{"subscriptions": [
+			{"id": "a", "status": "active", "productType": {"id": "Azure"}},
+			{"id": "b", "status": "active", "offerId": "CFQ7TTC0LH18:0001"},
+		]},
+		{"subscriptions": [{"id": "c", "status": "active", "offerId": "91fd106f-4b2c-4938-95ac-f54f74e9a239"}]},
+		{},
+	]
+	subscription_counts(customers) == {"azure-plan": 1, "legacy": 1, "new-commerce": 1}
+	subscription_counts([]) == {"azure-plan": 0, "legacy": 0, "new-commerce": 0}
+}
+
+test_sells_azure_follows_portfolio_else_the_cloud if {
+	sells_azure({"cloud": "global"})
+	not sells_azure({"cloud": "21vianet"})
+	sells_azure({"cloud": "21vianet", "portfolio": {"azure": true}})
+	not sells_azure({"cloud": "global", "portfolio": {"azure": false}})
+}
