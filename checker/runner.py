@@ -118,7 +118,7 @@ class _Run:
 def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run,
           names: Sequence[tuple[Path, str]] = ()) -> list[Document]:
     """Parse every input; unreadable files become CHK-LOAD findings."""
-    named = {path: name for path, name in names}
+    named = dict(names)
     for path in [*paths, *explicit_extra]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")

@@ -153,8 +153,8 @@ class Store:
         rows = self._db.execute(
             # SQLite takes the bare columns of an aggregate query from the row with min().
             "SELECT customer, part, count(*), min(seq), file, pointer FROM items WHERE "
-            "customer <> '' AND customer NOT IN (SELECT key FROM customers) GROUP BY customer, part "
-            "ORDER BY customer, part")
+            "customer <> '' AND customer NOT IN (SELECT key FROM customers) "
+            "GROUP BY customer, part ORDER BY customer, part")
         for customer, part, count, _, file, pointer in rows.fetchall():
             yield str(customer), str(part), int(count), Origin(file, pointer)
 
