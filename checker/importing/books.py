@@ -169,7 +169,7 @@ def _amount(text: str, row: _Row, header: str, decimal_comma: bool) -> int | flo
     negative = False
     if body.startswith("(") and body.endswith(")"):
         negative, body = True, body[1:-1]
-    if body[:1] in "+-":
+    if body and body[0] in "+-":
         negative, body = negative or body[0] == "-", body[1:]
     pattern, thousands, point = (_COMMA, ".", ",") if decimal_comma else (_POINT, ",", ".")
     if not pattern.match(body):
