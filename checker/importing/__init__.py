@@ -99,7 +99,6 @@ def import_partner_center(options: ImportOptions, output: Path) -> ImportResult:
         invoices = list(store.partner_items("partnerInvoices"))
         if invoices:
             header["partnerInvoices"] = invoices
-        header["sources"] = list(store.sources())
         if unmatched:
             header["unmatchedRecords"] = unmatched
         customers = store.customer_count()

@@ -82,7 +82,13 @@ def unmatched_records(store: Store) -> list[dict[str, Any]]:
 
 def _lines(header: dict[str, Any], store: Store) -> Iterator[bytes]:
     head = orjson.dumps(header, option=orjson.OPT_INDENT_2)
-    yield head[:-2] + b',\n  "customers": [\n'
+    yield head[:-2] + b',\n  "sources": ['
+    # One per file read (as many as customers, or more): streamed, like the customers.
+    first = True
+    for source in store.sources():
+        yield (b"\n    " if first else b",\n    ") + orjson.dumps(source)
+        first = False
+    yield b"\n  ],\n  \"customers\": [\n"
     first = True
     for key, resource, origin in store.customers():
         customer, origins = _customer(key, resource, origin, store)
