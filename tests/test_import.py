@@ -309,3 +309,24 @@ def test_import_needs_a_partner_id(workdir: Path) -> None:
                                       "-o", "snapshot.json"])
     assert result.exit_code == 2
     assert "--partner-id" in result.stderr
+
+
+def test_the_evidence_manifest_cites_the_exports(workdir: Path) -> None:
+    import jsonschema_rs
+
+    from checker.resources import schema_dir
+
+    result = CliRunner().invoke(cli, ["check", "partner.yaml", "export", "--receivables",
+                                      "receivables.csv", "--credit", "credit.csv",
+                                      "--as-of", "2026-06-30", "-f", "json", "-o", "r.json",
+                                      "--evidence", "evidence.json"])
+    assert result.exit_code == 1, result.output
+    evidence = json.loads(Path("evidence.json").read_text())
+    schema = json.loads((schema_dir() / "evidence.schema.json").read_text())
+    assert jsonschema_rs.validator_for(schema).is_valid(evidence)
+    cited = {e["file"]: e for e in evidence["exports"]}
+    assert cited["export/fraud-events.json"]["sha256"] == hashlib.sha256(
+        Path("export/fraud-events.json").read_bytes()).hexdigest()
+    assert cited["credit.csv"]["snapshot"] == "export/#snapshot"
+    assert "export/#snapshot" in [i["path"] for i in evidence["inputs"]]
+    assert evidence["options"]["paths"] == ["partner.yaml", "export/#snapshot"]
