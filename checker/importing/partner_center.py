@@ -22,8 +22,9 @@ Where a per-customer resource belongs:
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,14 +147,35 @@ class _File:
 
 def read_responses(directory: Path, store: Store, log: ImportLog) -> None:
     """Read every saved response under ``directory`` into ``store``, in file-name order."""
-    files = sorted(p for p in directory.rglob("*") if p.is_file()
-                   and p.suffix.lower() == ".json")
-    if not files:
+    found = False
+    for path in _json_files(directory):
+        found = True
+        _read_file(path, store, log)
+    if not found:
         raise ExportError("no .json files: save the Partner Center responses here (see the "
                           "README, \"From Partner Center to a report\")",
                           file=display_name(directory))
-    for path in files:
-        _read_file(path, store, log)
+
+
+def _json_files(directory: Path) -> Iterator[Path]:
+    """The .json files under ``directory``: each folder's files by name, then its folders.
+
+    One folder's listing is held at a time (an export has a file per customer).
+    """
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        raise ExportError(f"cannot read folder: {exc.strerror or exc}",
+                          file=display_name(directory)) from exc
+    folders = []
+    for entry in entries:
+        if entry.is_dir():
+            folders.append(entry.path)
+        elif entry.is_file() and entry.name.lower().endswith(".json"):
+            yield Path(entry.path)
+    del entries
+    for folder in folders:
+        yield from _json_files(Path(folder))
 
 
 def _read_file(path: Path, store: Store, log: ImportLog) -> None:
