@@ -30,9 +30,8 @@ PAGE = 1000
 
 
 def _id(rng: random.Random) -> str:
-    return "%08x-%04x-4%03x-a%03x-%012x" % (rng.getrandbits(32), rng.getrandbits(16),
-                                           rng.getrandbits(12), rng.getrandbits(12),
-                                           rng.getrandbits(48))
+    return (f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}"
+            f"-a{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}")
 
 
 def generate(folder: Path, customers: int, seed: int = 14) -> None:
@@ -94,7 +93,7 @@ def generate(folder: Path, customers: int, seed: int = 14) -> None:
     with (folder / "credit.csv").open("w") as credit:
         credit.write("customer,decision,credit limit,currency,approver,decided on,"
                      "credit check date\n")
-        for n, cid in enumerate(ids):
+        for n in range(len(ids)):
             credit.write(f"c{n}.example,granted,{5000 + n % 20000},USD,cfo@contoso.example,"
                          "2026-01-10,2026-01-05\n")
 
