@@ -258,7 +258,8 @@ def test_a_csv_without_a_required_column_is_located(workdir: Path) -> None:
     rows = [r.split(",") for r in path.read_text().splitlines()]
     path.write_text("\n".join(",".join(r[:3] + r[4:]) for r in rows) + "\n")
     line = _broken(workdir)
-    assert line.startswith("checker: error: receivables.csv:1: no dueDate")
+    assert line.startswith("checker: error: receivables.csv:1: no due date column: a "
+                           "receivables CSV needs customer, invoice id, due date, amount")
 
 
 def test_a_date_in_the_wrong_format_is_located(workdir: Path) -> None:

@@ -183,3 +183,17 @@ def test_the_latest_credit_decision_is_the_one_in_force(tmp_path: Path) -> None:
 
 def test_books_options_default() -> None:
     assert BooksOptions().decimal_comma is False
+
+
+def test_a_csv_that_is_not_utf8_is_located(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "c.json").write_text(json.dumps(_customer()))
+    csv = tmp_path / "credit.csv"
+    csv.write_bytes(b"customer,decision\n" + f"{CUSTOMER},granted\n".encode()
+                    + b"caf\xe9,granted\n")
+    with pytest.raises(ExportError) as caught:
+        import_partner_center(ImportOptions(export, "contoso", (("credit", csv),),
+                                            "2026-06-30"), tmp_path / "s.json")
+    assert (caught.value.line, str(caught.value).endswith("expected UTF-8 text")) == (3, True)
+    assert not (tmp_path / "s.json").exists()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import ExportError
-from checker.importing.log import ImportLog, read_bytes
+from checker.importing.log import ImportLog, file_digest
 from checker.importing.store import Origin, Store
 from checker.loading import display_name
 
@@ -215,6 +214,12 @@ def _value(column: Column, text: str, row: _Row, header: str,
     return text
 
 
+def _label(column: Column) -> str:
+    """A column's name as a header would spell it: dueDate is "due date"."""
+    return "invoice id" if column.name == "id" else re.sub(
+        r"([A-Z])", lambda m: " " + m.group(1).lower(), column.name)
+
+
 def _dialect(text: str) -> str:
     first = text.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", ";", "\t")}
@@ -240,12 +245,11 @@ def _columns(kind: str, header: list[str], name: str,
                               f"{column.name}; keep one", file=name, line=1, field=title)
         seen[column.name] = title
         found[index] = (column, title)
-    missing = [c for c in columns if c.required and c.name not in seen]
+    missing = [_label(c) for c in columns if c.required and c.name not in seen]
     if missing:
-        names = ", ".join(f"{c.name} (e.g. {c.synonyms[0]!r})" for c in missing)
-        raise ExportError(f"no {names} column: a {kind} CSV needs "
-                          + ", ".join(c.synonyms[0] for c in columns if c.required),
-                          file=name, line=1)
+        needed = ", ".join(_label(c) for c in columns if c.required)
+        raise ExportError(f"no {' or '.join(missing)} column: a {kind} CSV needs {needed} "
+                          "(see the README for the accepted headers)", file=name, line=1)
     return found
 
 
@@ -256,13 +260,41 @@ def read_books(kind: str, path: Path, store: Store, log: ImportLog,
                options: BooksOptions) -> None:
     """Read one CSV of ``kind`` (a key of KINDS) into ``store``."""
     name = display_name(path)
-    raw, digest = read_bytes(path, name)
+    digest, size = file_digest(path, name)
     try:
-        text = raw.decode("utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            handle.seek(0)
+            if first.startswith("\ufeff"):  # pragma: no cover - utf-8-sig strips it
+                first = first[1:]
+            reader = csv.reader(handle, delimiter=_dialect(first), strict=True)
+            _read_rows(kind, name, reader, store, log, options)
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ExportError("expected UTF-8 text", file=name, line=line) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text), strict=True)
+        raise ExportError("expected UTF-8 text", file=name,
+                          line=_line_of(path, exc.start)) from exc
+    except OSError as exc:
+        raise ExportError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+    store.add_source(name, {"file": name, "sha256": digest, "bytes": size, "parts": [kind]})
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """The line of the block holding ``offset`` (a decode error's position in its block)."""
+    try:
+        with path.open("rb") as handle:
+            lines = 0
+            while block := handle.read(1 << 20):
+                try:
+                    block.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    return lines + block.count(b"\n", 0, exc.start) + 1
+                lines += block.count(b"\n")
+    except OSError:
+        return 0
+    return 0
+
+
+def _read_rows(kind: str, name: str, reader: Any, store: Store, log: ImportLog,
+               options: BooksOptions) -> None:
     try:
         header = next(reader, None)
         if header is None:
@@ -298,8 +330,6 @@ def read_books(kind: str, path: Path, store: Store, log: ImportLog,
             _APPLY[kind](store, customer, values, row, headers, Origin(name, f"csv:{row.row}"))
     except csv.Error as exc:
         raise ExportError(f"invalid CSV: {exc}", file=name, line=reader.line_num) from exc
-    store.add_source(name, {"file": name, "sha256": digest, "bytes": len(raw),
-                            "parts": [kind]})
 
 
 def _receivable(store: Store, customer: str, values: dict[str, Any], row: _Row,

@@ -27,6 +27,20 @@ class ImportLog:
             self.warnings.append(message)
 
 
+def file_digest(path: Path, name: str) -> tuple[str, int]:
+    """A file's sha256 and size, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise ExportError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+    return digest.hexdigest(), size
+
+
 def read_bytes(path: Path, name: str) -> tuple[bytes, str]:
     """A file's bytes and sha256; an unreadable or oversized file is an ExportError."""
     try:

@@ -163,19 +163,20 @@ def _json_files(directory: Path) -> Iterator[Path]:
     One folder's listing is held at a time (an export has a file per customer).
     """
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        names = sorted(os.listdir(directory))
     except OSError as exc:
         raise ExportError(f"cannot read folder: {exc.strerror or exc}",
                           file=display_name(directory)) from exc
     folders = []
-    for entry in entries:
-        if entry.is_dir():
-            folders.append(entry.path)
-        elif entry.is_file() and entry.name.lower().endswith(".json"):
-            yield Path(entry.path)
-    del entries
+    for name in names:
+        path = directory / name
+        if path.is_dir():
+            folders.append(path)
+        elif name.lower().endswith(".json") and path.is_file():
+            yield path
+    del names
     for folder in folders:
-        yield from _json_files(Path(folder))
+        yield from _json_files(folder)
 
 
 def _read_file(path: Path, store: Store, log: ImportLog) -> None:
