@@ -48,6 +48,11 @@ _TOP_URI_KINDS = (("fraudevents", "fraudevent"), ("invoices", "invoice"),
 _OBJECT_TYPES = {"customer", "subscription", "servicerequest", "invoice",
                  "customerusagesummary", "auditrecord", "fraudevent"}
 _SUSPENDED = "suspended"
+_CAPITAL_KEY = re.compile(rb'"[A-Z][^"]*"[ \t\r\n]*:')
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def camel_keys(value: Any) -> Any:
@@ -148,39 +153,40 @@ class _File:
 def read_responses(directory: Path, store: Store, log: ImportLog) -> None:
     """Read every saved response under ``directory`` into ``store``, in file-name order."""
     found = False
-    for path in _json_files(directory):
+    for path, name in _json_files(directory, display_name(directory)):
         found = True
-        _read_file(path, store, log)
+        _read_file(path, name, store, log)
     if not found:
         raise ExportError("no .json files: save the Partner Center responses here (see the "
                           "README, \"From Partner Center to a report\")",
                           file=display_name(directory))
 
 
-def _json_files(directory: Path) -> Iterator[Path]:
+def _json_files(directory: Path, shown: str) -> Iterator[tuple[Path, str]]:
     """The .json files under ``directory``: each folder's files by name, then its folders.
 
-    One folder's listing is held at a time (an export has a file per customer).
+    One folder's listing is held at a time (an export has a file per customer). Each file
+    comes with its name in messages: ``shown`` (the folder's) and the names below it.
     """
     try:
         names = sorted(os.listdir(directory))
     except OSError as exc:
         raise ExportError(f"cannot read folder: {exc.strerror or exc}",
                           file=display_name(directory)) from exc
+    prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
     folders = []
     for name in names:
         path = directory / name
         if path.is_dir():
-            folders.append(path)
+            folders.append(name)
         elif name.lower().endswith(".json") and path.is_file():
-            yield path
+            yield path, prefix + name
     del names
     for folder in folders:
-        yield from _json_files(folder)
+        yield from _json_files(directory / folder, prefix + folder)
 
 
-def _read_file(path: Path, store: Store, log: ImportLog) -> None:
-    name = display_name(path)
+def _read_file(path: Path, name: str, store: Store, log: ImportLog) -> None:
     raw, digest = read_bytes(path, name)
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
@@ -191,6 +197,8 @@ def _read_file(path: Path, store: Store, log: ImportLog) -> None:
         raise ExportError(f"invalid JSON: {exc.msg}", file=name, line=line,
                           column=column) from exc
     file = _File(path, name, raw)
+    # Most responses are all camelCase: renaming keys is skipped unless one is capitalised.
+    camel = camel_keys if _CAPITAL_KEY.search(body) else _same
     items: Sequence[Any]
     prefix: PathParts
     uri = ""
@@ -211,7 +219,7 @@ def _read_file(path: Path, store: Store, log: ImportLog) -> None:
         where: PathParts = () if single else (*prefix, index)
         if not isinstance(item, dict):
             raise file.error(where, "expected a Partner Center resource (a JSON object)")
-        _read_resource(file, camel_keys(item), where, uri, store, log)
+        _read_resource(file, camel(item), where, uri, store, log)
     if not file.parts and not file.unknown_types and (items or single):
         log.warn_once(f"file:{name}", f"{name}: not a Partner Center response checker "
                       "imports; ignored")
