@@ -169,19 +169,19 @@ def _json_files(directory: Path, shown: str) -> Iterator[tuple[Path, str]]:
     comes with its name in messages: ``shown`` (the folder's) and the names below it.
     """
     try:
-        names = sorted(os.listdir(directory))
+        with os.scandir(directory) as listing:
+            entries = sorted((e.name, e.is_dir(), e.is_file()) for e in listing)
     except OSError as exc:
         raise ExportError(f"cannot read folder: {exc.strerror or exc}",
                           file=display_name(directory)) from exc
     prefix = "" if shown in ("", ".") else shown.rstrip("/") + "/"
     folders = []
-    for name in names:
-        path = directory / name
-        if path.is_dir():
+    for name, is_dir, is_file in entries:
+        if is_dir:
             folders.append(name)
-        elif name.lower().endswith(".json") and path.is_file():
-            yield path, prefix + name
-    del names
+        elif is_file and name.lower().endswith(".json"):
+            yield directory / name, prefix + name
+    del entries
     for folder in folders:
         yield from _json_files(directory / folder, prefix + folder)
 

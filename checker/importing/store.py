@@ -20,7 +20,7 @@ import orjson
 
 _SCHEMA = """
 CREATE TABLE customers (key TEXT PRIMARY KEY, seq INTEGER, body BLOB, file TEXT, pointer TEXT);
-CREATE TABLE aliases (alias TEXT PRIMARY KEY, key TEXT);
+CREATE TABLE aliases (alias TEXT PRIMARY KEY, key TEXT) WITHOUT ROWID;
 CREATE TABLE items (customer TEXT, part TEXT, key TEXT, seq INTEGER, body BLOB, file TEXT,
                     pointer TEXT, PRIMARY KEY (customer, part, key)) WITHOUT ROWID;
 CREATE TABLE unmatched (seq INTEGER PRIMARY KEY, customer TEXT, body BLOB);
@@ -45,7 +45,9 @@ class Store:
                                    isolation_level=None)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("PRAGMA cache_size=-16384")  # 16 MiB
+        # Keys are GUIDs, so inserts land all over the tables: the page cache trades memory
+        # for time (100k customers: 16 MiB, 110 s and 87 MB; 64 MiB, 69 s and 161 MB).
+        self._db.execute("PRAGMA cache_size=-32768")
         self._db.executescript(_SCHEMA)
         self._db.execute("BEGIN")
         self._seq = 0
