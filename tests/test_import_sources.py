@@ -197,3 +197,23 @@ def test_a_csv_that_is_not_utf8_is_located(tmp_path: Path) -> None:
                                             "2026-06-30"), tmp_path / "s.json")
     assert (caught.value.line, str(caught.value).endswith("expected UTF-8 text")) == (3, True)
     assert not (tmp_path / "s.json").exists()
+
+
+def test_unknown_columns_and_files_are_reported_once(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "c.json").write_text(json.dumps(_customer()))
+    (export / "notes.json").write_text(json.dumps({"hello": "world"}))
+    csv = tmp_path / "actions.csv"
+    csv.write_text("customer,action,date,Notes,notes \n"
+                   f"{CUSTOMER},suspend,2026-06-01,a,b\n{CUSTOMER},cancel,2026-06-02,c,d\n")
+    result = import_partner_center(ImportOptions(export, "contoso", (("actions", csv),),
+                                                 "2026-06-30"), tmp_path / "s.json")
+    assert [w for w in result.warnings if "Notes" in w or "notes " in w] == [
+        f"{csv.as_posix()}: column 'Notes' is not one of the actions columns "
+        "(reported once); ignored"]
+    assert any(w.endswith("notes.json: not a Partner Center response checker imports; "
+                          "ignored") for w in result.warnings)
+    snapshot = json.loads((tmp_path / "s.json").read_text())
+    assert [a["action"] for a in snapshot["customers"][0]["partnerActions"]] == [
+        "suspend", "cancel"]

@@ -238,7 +238,7 @@ def _columns(kind: str, header: list[str], name: str,
         if column is None:
             if title:
                 log.warn_once(f"column:{name}:{_norm(title)}", f"{name}: column {title!r} "
-                              f"is not a {kind} column (reported once); ignored")
+                              f"is not one of the {kind} columns (reported once); ignored")
             continue
         if column.name in seen:
             raise ExportError(f"columns {seen[column.name]!r} and {title!r} are both "
