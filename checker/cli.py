@@ -358,7 +358,9 @@ def import_partner_center(export_dir: Path, receivables: Path | None, credit: Pa
         result = run_import(ImportOptions(export_dir, partner_id or "", books, as_of,
                                           decimal_comma), output)
         _warn(result.warnings)
-        click.echo(f"checker: imported {result.customers} customers into {output}", err=True)
+        noted = "".join(f"; {what}: {count}" for what, count in result.counts)
+        click.echo(f"checker: imported {result.customers} customers into {output}{noted}",
+                   err=True)
         return 0
 
     _run(action)

@@ -49,7 +49,10 @@ def _by_id(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_snapshot_is_valid_and_holds_every_customer_once(workdir: Path) -> None:
-    _, snapshot = _import()
+    result, snapshot = _import()
+    assert result.stderr.splitlines()[-1].startswith(
+        "checker: imported 4 customers into snapshot.json; ")
+    assert "resources seen again, kept once: 1" in result.stderr
     assert list(validate("AccountSnapshot", snapshot)) == []
     assert snapshot["asOf"] == "2026-06-30T00:00:00Z"
     assert snapshot["partnerId"] == "contoso"

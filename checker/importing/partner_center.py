@@ -265,14 +265,14 @@ def _customer(file: _File, resource: dict[str, Any], where: PathParts, _uri: str
     customer_id = _string(file, resource, where, "id", "customer")
     file.parts.add("customers")
     if not store.add_customer(customer_id, _facts(resource), file.origin(where)):
-        log.counts["duplicates"] += 1
+        log.counts["resources seen again, kept once"] += 1
 
 
 def _add(file: _File, store: Store, log: ImportLog, customer: str, part: str, key: str,
          body: Any, where: PathParts) -> None:
     file.parts.add(part)
     if not store.add_item(customer, part, key.lower(), body, file.origin(where)):
-        log.counts["duplicates"] += 1
+        log.counts["resources seen again, kept once"] += 1
 
 
 def _subscription(file: _File, resource: dict[str, Any], where: PathParts, uri: str,
@@ -290,7 +290,7 @@ def _subscription(file: _File, resource: dict[str, Any], where: PathParts, uri: 
     if isinstance(end, str) and end.startswith("9999-"):
         # Azure plan's "no end" (9999-12-14): no date a time-based rule can read.
         del facts["commitmentEndDate"]
-        log.counts["open-ended commitmentEndDate 9999-… left out"] += 1
+        log.counts["open-ended commitmentEndDate (9999-…) left out"] += 1
     _add(file, store, log, customer, "subscriptions", sub_id, facts, where)
 
 
@@ -366,7 +366,7 @@ def _audit_record(file: _File, resource: dict[str, Any], where: PathParts, _uri:
     operation = _lower(resource.get("operationType")).replace("_", "")
     status = _lower(resource.get("operationStatus"))
     if operation != "updatesubscription" or status not in ("", "succeeded", "success"):
-        log.counts["audit records of other operations"] += 1
+        log.counts["audit records not about a suspension"] += 1
         return
     new = _audit_value(resource.get("resourceNewValue"))
     old_status = _status_of(resource.get("resourceOldValue"))
@@ -376,7 +376,7 @@ def _audit_record(file: _File, resource: dict[str, Any], where: PathParts, _uri:
     elif old_status == _SUSPENDED and new_status == "active":
         action = "reactivate"
     else:
-        log.counts["audit records of other operations"] += 1
+        log.counts["audit records not about a suspension"] += 1
         return
     customer = _string(file, resource, where, "customerId", "audit record")
     date = _string(file, resource, where, "operationDate", "audit record")
