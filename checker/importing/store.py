@@ -20,6 +20,7 @@ import orjson
 
 _SCHEMA = """
 CREATE TABLE customers (key TEXT PRIMARY KEY, seq INTEGER, body BLOB, file TEXT, pointer TEXT);
+CREATE INDEX customers_in_order ON customers (seq);
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, key TEXT) WITHOUT ROWID;
 CREATE TABLE items (customer TEXT, part TEXT, key TEXT, seq INTEGER, body BLOB, file TEXT,
                     pointer TEXT, PRIMARY KEY (customer, part, key)) WITHOUT ROWID;
