@@ -337,3 +337,41 @@ def test_the_evidence_manifest_cites_the_exports(workdir: Path) -> None:
     assert cited["credit.csv"]["snapshot"] == "export/#snapshot"
     assert "export/#snapshot" in [i["path"] for i in evidence["inputs"]]
     assert evidence["options"]["paths"] == ["partner.yaml", "export/#snapshot"]
+
+
+def test_check_one_step_reads_every_kind_of_csv(workdir: Path) -> None:
+    Path("kyc.csv").write_text(
+        "Customer ID;Identity Verified;Verified On;Payment Instrument;First Order Date\n"
+        f"{A};yes;2025-07-01;invoice;2025-07-14\n")
+    Path("actions.csv").write_text(
+        "customer;subscription;action;date;reason\n"
+        f"{D};83ef9d05-4169-4ef9-9657-0e86b1eab1de;suspend;2026-06-01;non-payment\n")
+    Path("ar.csv").write_text("customer;invoice;due date;amount\n"
+                              f"{A};INV-9;2026-03-31;1.234,50\n")
+    result = CliRunner().invoke(cli, ["check", "partner.yaml", "export", "--receivables",
+                                      "ar.csv", "--onboarding", "kyc.csv", "--actions",
+                                      "actions.csv", "--decimal-comma", "--as-of",
+                                      "2026-06-30", "-f", "json"])
+    assert result.exit_code == 1, result.output
+    found = _findings(json.loads(result.stdout))
+    # A's identity is verified now; D's first subscription has its partner action.
+    assert ("CRED-010", "/customers/0/onboarding/identityVerified") not in found
+    assert not any(rule == "ACCT-007" for rule, _ in found)
+    assert ("ACCT-001", "/customers/0/subscriptions/0/status") in found  # 1.234,50 overdue
+
+
+def test_check_one_step_needs_one_partner(workdir: Path) -> None:
+    other = Path("other.yaml")
+    other.write_text(Path("partner.yaml").read_text().replace("id: contoso", "id: fabrikam"))
+    result = CliRunner().invoke(cli, ["check", "partner.yaml", "other.yaml", "export",
+                                      "--credit", "credit.csv"])
+    assert result.exit_code == 2
+    assert "--partner-id" in result.stderr
+
+
+def test_import_rejects_a_bad_as_of(workdir: Path) -> None:
+    result = CliRunner().invoke(cli, ["import", "partner-center", "export", "--partner-id",
+                                      "contoso", "--as-of", "yesterday", "-o", "s.json"])
+    assert result.exit_code == 2
+    assert "--as-of: 'yesterday'" in result.stderr
+    assert not Path("s.json").exists()
