@@ -217,3 +217,10 @@ def test_unknown_columns_and_files_are_reported_once(tmp_path: Path) -> None:
     snapshot = json.loads((tmp_path / "s.json").read_text())
     assert [a["action"] for a in snapshot["customers"][0]["partnerActions"]] == [
         "suspend", "cancel"]
+
+
+def test_invalid_json_after_non_ascii_text_is_located_by_character(tmp_path: Path) -> None:
+    with pytest.raises(ExportError) as caught:
+        _run(tmp_path, {"c.json": '{"id": "é", "companyProfile": {"companyName": "Café"},\n'
+                                  '  "relationshipToPartner": "reseller",, }'})
+    assert (caught.value.line, caught.value.column) == (2, 39)

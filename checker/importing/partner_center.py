@@ -192,10 +192,8 @@ def _read_file(path: Path, name: str, store: Store, log: ImportLog) -> None:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        line = body.count(b"\n", 0, exc.pos) + 1
-        column = exc.pos - (body.rfind(b"\n", 0, exc.pos) + 1) + 1
-        raise ExportError(f"invalid JSON: {exc.msg}", file=name, line=line,
-                          column=column) from exc
+        raise ExportError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno,
+                          column=exc.colno) from exc
     file = _File(path, name, raw)
     # Most responses are all camelCase: renaming keys is skipped unless one is capitalised.
     camel = camel_keys if _CAPITAL_KEY.search(body) else _same
@@ -211,6 +209,8 @@ def _read_file(path: Path, name: str, store: Store, log: ImportLog) -> None:
     elif isinstance(data, dict):
         items, prefix = [data], ()
     else:
+        log.warn_once(f"file:{name}", f"{name}: not a Partner Center response checker "
+                      "imports; ignored")
         items, prefix = [], ()
     single = isinstance(data, dict) and prefix == ()
     if not items and not single:
