@@ -224,3 +224,20 @@ def test_invalid_json_after_non_ascii_text_is_located_by_character(tmp_path: Pat
         _run(tmp_path, {"c.json": '{"id": "é", "companyProfile": {"companyName": "Café"},\n'
                                   '  "relationshipToPartner": "reseller",, }'})
     assert (caught.value.line, caught.value.column) == (2, 39)
+
+
+def test_a_resource_seen_twice_with_other_content_is_reported(tmp_path: Path) -> None:
+    def page(status: str) -> dict[str, Any]:
+        return {"items": [{"id": "S1", "offerId": "X", "status": status}],
+                "links": {"self": {"uri": f"/customers/{CUSTOMER}/subscriptions"}}}
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "a.json").write_text(json.dumps(_customer()))
+    (export / "b.json").write_text(json.dumps(page("active")))
+    (export / "c.json").write_text(json.dumps(page("suspended")))
+    result = import_partner_center(ImportOptions(export, "contoso", (), "2026-06-30"),
+                                   tmp_path / "s.json")
+    snapshot = json.loads((tmp_path / "s.json").read_text())
+    assert snapshot["customers"][0]["subscriptions"][0]["status"] == "active"
+    assert any("subscriptions S1 differs from the copy in" in w and "b.json" in w
+               for w in result.warnings)

@@ -271,8 +271,15 @@ def _customer(file: _File, resource: dict[str, Any], where: PathParts, _uri: str
 def _add(file: _File, store: Store, log: ImportLog, customer: str, part: str, key: str,
          body: Any, where: PathParts) -> None:
     file.parts.add(part)
-    if not store.add_item(customer, part, key.lower(), body, file.origin(where)):
-        log.counts["resources seen again, kept once"] += 1
+    if store.add_item(customer, part, key.lower(), body, file.origin(where)):
+        return
+    log.counts["resources seen again, kept once"] += 1
+    kept = store.get_item(customer, part, key.lower())
+    if kept is not None and kept[0] != body:
+        # Pages saved at different times can disagree (a status changed in between).
+        log.warn_once(f"differs:{part}", f"{file.name}: {part} {key} differs from the copy "
+                      f"in {kept[1].file}, which is kept (files are read in name order; "
+                      "reported once)")
 
 
 def _subscription(file: _File, resource: dict[str, Any], where: PathParts, uri: str,
