@@ -330,7 +330,12 @@ def import_group() -> None:
     """Turn exports into an AccountSnapshot."""
 
 
-@import_group.command(name="partner-center", epilog=EXIT_CODES)
+@import_group.command(name="partner-center", epilog="""\b
+Exit codes:
+  0  snapshot written (warnings on standard error)
+  1  an export has a bad value (one located line; nothing written)
+  2  usage error (bad option, no customers in EXPORT_DIR)
+  3  the snapshot cannot be written""")
 @click.argument("export_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @_books_options
 @click.option("--as-of", metavar="DATE", help="The snapshot's asOf (default: now, in UTC).")
