@@ -57,6 +57,11 @@ def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
         bar.close()
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        click.echo(f"checker: warning: {warning}", err=True)
+
+
 def _run(action: Callable[[], int]) -> NoReturn:
     try:
         code = action()
@@ -115,6 +120,26 @@ _output = click.option(
 )
 
 
+def _books_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that read the partner's books and name the partner, for an import."""
+    csv = click.Path(path_type=Path, exists=True, dir_okay=False)
+    for kind, what in reversed((("receivables", "open and paid invoices to customers"),
+                                ("credit", "credit decisions"),
+                                ("onboarding", "identity checks and first orders"),
+                                ("actions", "suspensions and other partner actions"))):
+        command = click.option(f"--{kind}", type=csv, metavar="CSV",
+                               help=f"CSV of the partner's {what}.")(command)
+    command = click.option("--partner-id", metavar="ID",
+                           help="partner.id of the PartnerConfiguration the snapshot is "
+                                "for.")(command)
+    return click.option("--decimal-comma", is_flag=True,
+                        help="CSV amounts are written 1.234,50.")(command)
+
+
+def _books(**kinds: Path | None) -> tuple[tuple[str, Path], ...]:
+    return tuple((kind, path) for kind, path in kinds.items() if path is not None)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="checker")
 def cli() -> None:
@@ -171,11 +196,14 @@ def cli() -> None:
               help="Write an evidence manifest (hashes of inputs, policies and schemas, "
                    "versions, options, verdict) after the report, when the run completed.")
 @_jobs
+@_books_options
 def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path, ...],
           no_builtin: bool, formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str,
           as_of: str | None, engine: str, opa_url: str, opa_timeout: float,
           opa_retries: int, waivers: tuple[Path, ...], max_waiver_days: int,
-          baseline: Path | None, evidence: Path | None, jobs: int | None) -> NoReturn:
+          baseline: Path | None, evidence: Path | None, jobs: int | None,
+          receivables: Path | None, credit: Path | None, onboarding: Path | None,
+          actions: Path | None, partner_id: str | None, decimal_comma: bool) -> NoReturn:
     """Check documents (files, or folders searched for *.json, *.yaml, *.yml).
 
     \b
@@ -186,9 +214,14 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
       checker check configs/ --policy my-rules/ --as-of 2026-06-30
       checker check inputs/ --waivers waivers.yaml --baseline last.json \\
           --evidence evidence.json
-    """
+      checker check partner.yaml exports/ --receivables ar.csv --credit credit.csv
 
-    def action() -> int:
+    With --receivables, --credit, --onboarding, --actions, --partner-id or
+    --decimal-comma, each folder among PATHS is a Partner Center export, imported
+    as by `checker import partner-center` and checked as one snapshot.
+    """
+    def action(paths: tuple[Path, ...] = paths,
+               display_names: tuple[tuple[Path, str], ...] = ()) -> int:
         from checker.engines.interface import EngineOptions
         from checker.model import Severity
         from checker.runner import CheckOptions
@@ -205,6 +238,7 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
                 baseline=baseline, jobs=jobs, progress=progress,
                 engine_options=EngineOptions(opa_url=opa_url, timeout=opa_timeout,
                                              retries=opa_retries),
+                display_names=display_names,
             ))
         texts = emit(report, pairs)
         if evidence is not None:
@@ -215,6 +249,19 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
                             for (fmt, out), text in zip(pairs, texts, strict=True)])
         return int(report.exit_code)
 
+    books = _books(receivables=receivables, credit=credit, onboarding=onboarding,
+                   actions=actions)
+    if books or partner_id or decimal_comma:
+        def imported() -> int:
+            from checker.importing import imported_inputs
+
+            with imported_inputs(paths, books, partner_id, as_of, decimal_comma,
+                                 config) as inputs:
+                for result in inputs.results:
+                    _warn(result.warnings)
+                return action(inputs.paths, inputs.display_names)
+
+        _run(imported)
     _run(action)
 
 
@@ -276,6 +323,52 @@ def _exit_now(code: object) -> NoReturn:
         os._exit(code)
     # sys.exit("message") prints the message and exits 1.
     raise SystemExit(code)
+
+
+@cli.group(name="import")
+def import_group() -> None:
+    """Turn exports into an AccountSnapshot."""
+
+
+@import_group.command(name="partner-center", epilog="""\b
+Exit codes:
+  0  snapshot written (warnings on standard error)
+  1  an export has a bad value (one located line; nothing written)
+  2  usage error (bad option, no customers in EXPORT_DIR)
+  3  the snapshot cannot be written""")
+@click.argument("export_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@_books_options
+@click.option("--as-of", metavar="DATE", help="The snapshot's asOf (default: now, in UTC).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              required=True, help="Snapshot file to write (atomically).")
+def import_partner_center(export_dir: Path, receivables: Path | None, credit: Path | None,
+                          onboarding: Path | None, actions: Path | None,
+                          partner_id: str | None, decimal_comma: bool, as_of: str | None,
+                          output: Path) -> NoReturn:
+    """Import saved Partner Center API responses (and the partner's CSVs) into a snapshot.
+
+    \b
+    Examples:
+      checker import partner-center exports/ --partner-id contoso -o snapshot.json
+      checker import partner-center exports/ --partner-id contoso \\
+          --receivables ar.csv --credit credit.csv --as-of 2026-06-30 -o snapshot.json
+    """
+
+    def action() -> int:
+        from checker.importing import ImportOptions
+        from checker.importing import import_partner_center as run_import
+
+        books = _books(receivables=receivables, credit=credit, onboarding=onboarding,
+                       actions=actions)
+        result = run_import(ImportOptions(export_dir, partner_id or "", books, as_of,
+                                          decimal_comma), output)
+        _warn(result.warnings)
+        noted = "".join(f"; {what}: {count}" for what, count in result.counts)
+        click.echo(f"checker: imported {result.customers} customers into {output}{noted}",
+                   err=True)
+        return 0
+
+    _run(action)
 
 
 @cli.command(name="test")

@@ -54,3 +54,30 @@ class EngineError(CheckerError):
 
 class OutputError(CheckerError):
     """A report could not be written."""
+
+
+class ExportError(InputError):
+    """A Partner Center response or a CSV of the partner's books cannot be imported.
+
+    Located as ``file:line:column`` in JSON, ``file:row:column-name`` in CSV (``field``).
+    Bad input fails like a broken checker document does: exit code 1, nothing written.
+    """
+
+    exit_code = ExitCode.FINDINGS
+
+    def __init__(self, message: str, *, file: str, line: int = 0, column: int = 0,
+                 field: str = "") -> None:
+        super().__init__(message, file=file, line=line, column=column)
+        self.field = field
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.field:
+                where += f":{self.field}"
+            elif self.column:
+                where += f":{self.column}"
+        elif self.field:
+            where += f": column {self.field!r}"
+        return f"{where}: {self.args[0]}"

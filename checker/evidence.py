@@ -57,7 +57,8 @@ def build_evidence(options: CheckOptions, report: Report,
     as_of = normalize_as_of(options.as_of) if options.as_of else None
     inputs = [path for path, _ in discover([*options.paths,
                                             *([options.config] if options.config else [])])]
-    return {
+    names = dict(options.display_names)
+    evidence = {
         "$schema": EVIDENCE_SCHEMA_ID,
         "evidenceVersion": EVIDENCE_VERSION,
         "tool": {"name": "checker", "version": __version__,
@@ -68,7 +69,7 @@ def build_evidence(options: CheckOptions, report: Report,
             "documents": [{"file": file, "asOf": at} for file, at in report.judged_at],
         },
         "options": {
-            "paths": [p.as_posix() for p in options.paths],
+            "paths": [names.get(p, p.as_posix()) for p in options.paths],
             "config": options.config.as_posix() if options.config else None,
             "policyDirs": [p.as_posix() for p in options.policy_dirs],
             "builtinPolicies": options.builtin_policies,
@@ -82,7 +83,7 @@ def build_evidence(options: CheckOptions, report: Report,
             "baseline": options.baseline.as_posix() if options.baseline else None,
             "batchSize": options.batch_size,
         },
-        "inputs": [_file_record(p) for p in inputs],
+        "inputs": [_file_record(p, names.get(p)) for p in inputs],
         "waivers": [_file_record(p) for p in options.waivers],
         "baseline": _file_record(options.baseline) if options.baseline else None,
         "policies": [
@@ -100,6 +101,31 @@ def build_evidence(options: CheckOptions, report: Report,
         "exitCode": summary["exitCode"],
         "counts": summary["summary"],
     }
+    exports = _exports(inputs, names)
+    if exports:
+        evidence["exports"] = exports
+    return evidence
+
+
+def _exports(inputs: Sequence[Path], names: dict[Path, str]) -> list[dict[str, Any]]:
+    """The files imported snapshots were made from (their ``sources``), to cite the exports."""
+    from checker.errors import CheckerError
+    from checker.stream import open_snapshot
+
+    records: list[dict[str, Any]] = []
+    for path in inputs:
+        if path.suffix.lower() != ".json":
+            continue
+        name = names.get(path) or display_name(path)
+        try:
+            document = open_snapshot(path, name)
+        except (CheckerError, OSError):
+            continue
+        sources = document.data.get("sources") if document is not None else None
+        if isinstance(sources, list):
+            records.extend({"snapshot": name, **source} for source in sources
+                           if isinstance(source, dict))
+    return records
 
 
 def render_evidence(evidence: dict[str, Any]) -> str:
@@ -131,8 +157,8 @@ def _policy_files(options: CheckOptions) -> list[tuple[str, Path, bool]]:
     ]
 
 
-def _file_record(path: Path) -> dict[str, Any]:
-    return {"path": display_name(path), **_digest(path)}
+def _file_record(path: Path, name: str | None = None) -> dict[str, Any]:
+    return {"path": name or display_name(path), **_digest(path)}
 
 
 def _digest(path: Path) -> dict[str, Any]:

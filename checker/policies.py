@@ -89,6 +89,18 @@ INPUT_RULES = {
             "partnerId, among the inputs or with --config.",
         ),
         Rule(
+            "CHK-UNMATCHED",
+            "Imported record names a customer of the customer list",
+            Severity.WARNING,
+            "input",
+            "input",
+            description="A row of the partner's books, or a Partner Center resource, names a "
+            "customer that the imported customer list does not have; it was left out of the "
+            "snapshot, so no rule judged it.",
+            remediation="Save every page of GET /v1/customers, or correct the customer "
+            "reference (tenant id, customer id or domain) in the row.",
+        ),
+        Rule(
             "CHK-WAIVER-EXPIRED",
             "Waiver has not expired",
             Severity.WARNING,

@@ -78,6 +78,9 @@ class CheckOptions:
     chunk_bytes: int = CHUNK_BYTES
     progress: Progress | None = field(default=None, compare=False)
     timings: dict[str, float] | None = field(default=None, compare=False)
+    # What reports call some input files (a snapshot imported into a temporary file is
+    # named after its export folder), as (path, name).
+    display_names: tuple[tuple[Path, str], ...] = ()
 
 
 def normalize_as_of(value: str) -> str:
@@ -115,8 +118,10 @@ class _Run:
                                      rule.title, rule.remediation, fingerprint))
 
 
-def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run) -> list[Document]:
+def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run,
+          names: Sequence[tuple[Path, str]] = ()) -> list[Document]:
     """Parse every input; unreadable files become CHK-LOAD findings."""
+    named = dict(names)
     for path in [*paths, *explicit_extra]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
@@ -124,7 +129,7 @@ def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run) -> l
     for path, explicit in discover([*paths, *explicit_extra]):
         started = time.perf_counter()
         try:
-            loaded = load_input(path, run.settings.chunk_bytes)
+            loaded = load_input(path, run.settings.chunk_bytes, named.get(path))
         except InputError as exc:
             run.input_finding("CHK-LOAD", str(exc.args[0]), exc.file, "", exc.line, exc.column)
             continue
@@ -246,7 +251,8 @@ def check(options: CheckOptions) -> Report:
 
     run = _Run(settings=_settings(options, policies))
     extra = (options.config,) if options.config else ()
-    loaded = _without_waivers(_load(options.paths, extra, run), waiver_set, run)
+    loaded = _without_waivers(_load(options.paths, extra, run, options.display_names),
+                              waiver_set, run)
     documents = _validate(loaded, run)
     configs = [d for d in documents if d.kind == CONFIGURATION_KIND]
     snapshots = [d for d in documents if d.kind == SNAPSHOT_KIND]
@@ -272,6 +278,7 @@ def check(options: CheckOptions) -> Report:
                               f"{snapshot.data['partnerId']!r} cannot be checked: {reason}",
                               snapshot.file, position.pointer, position.line, position.column)
             continue
+        _unmatched_records(snapshot, run)
         run.clouds[snapshot.file] = matched.data["cloud"]
         run.judged_at[snapshot.file] = judgement_time(as_of, snapshot.data["asOf"])
         evaluator.accounts(snapshot, matched, run.judged_at[snapshot.file])
@@ -279,6 +286,19 @@ def check(options: CheckOptions) -> Report:
             policies.rules, {r.id: r.replaced_by for r in policies.retired.values()})
     report = _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
     return replace(report, policy_version=policy_digest(m.source for m in policies.without_tests()))
+
+
+def _unmatched_records(snapshot: Document, run: _Run) -> None:
+    """CHK-UNMATCHED for each imported record whose customer is not in the customer list."""
+    for index, record in enumerate(snapshot.data.get("unmatchedRecords") or ()):
+        where = (f"row {record['row']} of {record['file']}" if "row" in record
+                 else f"{record['file']}:{record.get('line', 0)}:{record.get('column', 0)}")
+        many = f" ({record['count']} of them)" if record.get("count", 1) > 1 else ""
+        position = snapshot.locator.locate(["unmatchedRecords", index])
+        run.input_finding("CHK-UNMATCHED", f"{record['part']} of customer "
+                          f"{record['customer']!r} ({where}){many}: the customer is not in "
+                          "Partner Center's customer list, so the record was left out",
+                          snapshot.file, position.pointer, position.line, position.column)
 
 
 def judgement_time(as_of: str | None, document_as_of: str | None = None) -> str:

@@ -298,9 +298,13 @@ def _customer_starts(raw: bytes, count: int) -> list[int] | None:
     return starts if len(starts) == count else None
 
 
-def load_input(path: Path, chunk_bytes: int = CHUNK_BYTES) -> list[Document]:
-    """Read one input file: a JSON AccountSnapshot streamed, anything else whole."""
-    name = display_name(path)
+def load_input(path: Path, chunk_bytes: int = CHUNK_BYTES,
+               name: str | None = None) -> list[Document]:
+    """Read one input file: a JSON AccountSnapshot streamed, anything else whole.
+
+    ``name`` is what reports call the file (default: its path as the user wrote it).
+    """
+    name = name or display_name(path)
     if path.suffix.lower() == ".json":
         streamed = open_snapshot(path, name, chunk_bytes)
         if streamed is not None:

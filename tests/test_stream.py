@@ -66,7 +66,8 @@ def _both(folder: Path, monkeypatch: pytest.MonkeyPatch,
     render = FORMATTERS["json"]().render
     streamed = render(run(folder))
     with monkeypatch.context() as patch:
-        patch.setattr(checker.runner, "load_input", lambda path, _: load_file(path))
+        patch.setattr(checker.runner, "load_input",
+                      lambda path, _, name=None: load_file(path, name))
         whole = render(run(folder))
     return streamed, whole
 
