@@ -168,7 +168,7 @@ def test_rules_json_lists_every_field() -> None:
         assert entry["guidance"] == {"url": rule.guidance_url, "quote": rule.guidance_quote}
         assert entry["applies"] == list(rule.applies)
         assert entry["severity"] == rule.severity.value
-    assert listed["CRED-010"] == {"id": "CRED-010", "retired": True, "replaced_by": "CTRL-002",
+    assert listed["CRED-010"] == {"id": "CRED-010", "retired": True, "replaced_by": "ACCT-018",
                                   "reason": POLICIES.retired["CRED-010"].reason}
 
 
@@ -195,19 +195,19 @@ def test_readme_catalogue_table_is_current() -> None:
 
 
 def test_retired_ids_are_listed_and_explained_never_declared() -> None:
-    assert POLICIES.retired["CRED-010"].replaced_by == "CTRL-002"
+    assert POLICIES.retired["CRED-010"].replaced_by == "ACCT-018"
     assert "CRED-010" not in POLICIES.rules
     listing = CliRunner().invoke(cli, ["rules"])
     assert listing.exit_code == 0
-    assert "CRED-010  retired, replaced by CTRL-002" in listing.output
+    assert "CRED-010  retired, replaced by ACCT-018" in listing.output
     assert listing.output.rstrip().endswith("retired")
     explained = CliRunner().invoke(cli, ["explain", "cred-010"])
     assert explained.exit_code == 0
-    assert explained.output.startswith("CRED-010: retired, replaced by CTRL-002")
+    assert explained.output.startswith("CRED-010: retired, replaced by ACCT-018")
     as_json = CliRunner().invoke(cli, ["explain", "CRED-010", "--format", "json"])
-    assert json.loads(as_json.output)["replaced_by"] == "CTRL-002"
+    assert json.loads(as_json.output)["replaced_by"] == "ACCT-018"
     table = CliRunner().invoke(cli, ["rules", "--format", "markdown"]).output
-    assert "| CRED-010 | CTRL-002 |" in table
+    assert "| CRED-010 | ACCT-018 |" in table
 
 
 def _retired_file(tmp_path: Path, text: str) -> Path:

@@ -200,7 +200,7 @@ def test_check_on_the_imported_snapshot_fires_the_expected_account_rules(
     unacted = ids.index("83ef9d05-4169-4ef9-9657-0e86b1eab1de")
     acted = ids.index("b1d2f3a4-0000-4b7a-9c7e-1d2e3f4a5b6c")
     expected = {
-        ("ACCT-001", "/customers/0/subscriptions/0/status"),   # A 91 days past due, active
+        ("ACCT-001", "/customers/0/subscriptions"),   # A 91 days past due, active (once a customer)
         ("ACCT-004", "/customers/1/fraudEvents/0/eventStatus"),  # B's event still Active
         ("ACCT-009", "/customers/1/usageSummary/budget"),       # B Azure, no budget
         ("ACCT-005", "/customers/2/subscriptions/0/status"),    # C investigated, active
@@ -355,9 +355,9 @@ def test_check_one_step_reads_every_kind_of_csv(workdir: Path) -> None:
     assert result.exit_code == 1, result.output
     found = _findings(json.loads(result.stdout))
     # A's identity is verified now; D's first subscription has its partner action.
-    assert ("CRED-010", "/customers/0/onboarding/identityVerified") not in found
+    assert ("ACCT-018", "/customers/0/onboarding/identityVerified") not in found
     assert not any(rule == "ACCT-007" for rule, _ in found)
-    assert ("ACCT-001", "/customers/0/subscriptions/0/status") in found  # 1.234,50 overdue
+    assert ("ACCT-001", "/customers/0/subscriptions") in found  # 1.234,50 overdue
 
 
 def test_check_one_step_needs_one_partner(workdir: Path) -> None:

@@ -278,4 +278,4 @@ def test_a_retired_rule_waiver_through_the_cli_names_its_replacement(
     waivers = write_waivers(in_tmp / "waivers.yaml", waiver("CRED-010", customer="c-1"))
     _, report = check_json(*inputs, "--waivers", waivers, "--as-of", "2026-06-30")
     (unused,) = _rules(report, "CHK-WAIVER")
-    assert "retired (replaced by CTRL-002)" in unused["message"]
+    assert "retired (replaced by ACCT-018)" in unused["message"]

@@ -1,7 +1,7 @@
 # Credit extension per customer: the partner alone decides whether to extend
 # credit, so each customer needs a recorded decision that the partner's own
-# credit policy supports. Customer identity verification at onboarding is
-# CTRL-002, a configuration rule (CRED-010 is retired: rego/retired.yaml).
+# credit policy supports. A customer's identity verified at onboarding is
+# ACCT-018 (the declared control is CTRL-002; CRED-010 is retired).
 #
 # Money is compared in whole cents so that OPA (decimal arithmetic) and
 # regorus (binary floating point) agree.
@@ -483,4 +483,48 @@ deny contains finding if {
 not_applicable contains {"rule": "CRED-009", "msg": "creditPolicy.prepaymentWithoutCredit is not true"} if {
 	input.configuration
 	prepayment_without_credit != true
+}
+
+# METADATA
+# title: Customer's identity not verified at onboarding
+# description: >-
+#   Verifying a new customer's identity before the first order is the first
+#   fraud-prevention control: fraudulent purchases are the partner's loss.
+#   CTRL-002 judges the declared control; this rule the customers on record
+#   (it replaces the retired CRED-010, whose prefix named the wrong concern).
+#   The guidance recommends the control, so a gap is a warning.
+# custom:
+#   id: ACCT-018
+#   concern: accounts
+#   severity: warning
+#   clouds: [global, us-government, germany, 21vianet]
+#   guidance:
+#     url: https://learn.microsoft.com/en-us/partner-center/non-payment-fraud-misuse
+#     quote: "You are financially responsible for fraudulent purchases by your customers and/or customer’s non-payment of purchased services; therefore, we recommend that you implement fraud prevention and detection risk mitigation controls."
+#   remediation: Verify the customer's identity (for example a company-registry check and callback) and record onboarding.identityVerified and verifiedOn.
+#   parameters: []
+#   examples:
+#     fails:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             onboarding: {identityVerified: false}
+#     passes:
+#       snapshot:
+#         customers:
+#           - id: northwind
+#             companyProfile: {companyName: Northwind Traders}
+#             onboarding: {identityVerified: true}
+deny contains finding if {
+	some i, c in input.snapshot.customers
+	not c.onboarding.identityVerified
+	finding := {
+		"rule": "ACCT-018",
+		"msg": sprintf(
+			"customer %q has no verified identity at onboarding (identityVerified: %v)",
+			[customer_name(c), object.get(c, ["onboarding", "identityVerified"], "not recorded")],
+		),
+		"path": ["customers", i, "onboarding", "identityVerified"],
+	}
 }

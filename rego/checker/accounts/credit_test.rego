@@ -338,3 +338,17 @@ test_unknown_subscription_status_causes_no_error if {
 	result := deny with input as inp
 	fires(result, "CRED-009", ["customers", 0, "onboarding", "prepaid"])
 }
+
+# --- ACCT-018 ----------------------------------------------------------------
+
+test_acct_018_fires_when_identity_not_verified if {
+	r1 := deny with input as patched([{"op": "replace", "path": "/onboarding/identityVerified", "value": false}])
+	fires(r1, "ACCT-018", ["customers", 0, "onboarding", "identityVerified"])
+	r2 := deny with input as patched([{"op": "remove", "path": "/onboarding"}])
+	fires(r2, "ACCT-018", ["customers", 0, "onboarding", "identityVerified"])
+}
+
+test_acct_018_does_not_fire_when_verified if {
+	result := deny with input as input_for(prepaid_customer)
+	not "ACCT-018" in ids(result)
+}
