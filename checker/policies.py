@@ -8,6 +8,8 @@ here, in Python, and works the same whichever engine evaluates (regorus has no
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from checker.errors import PolicyError
+from checker.errors import PolicyError, UsageError
 from checker.model import CLOUDS, Parameter, Rule, Severity
 from checker.resources import builtin_policy_dir
 
@@ -244,3 +246,39 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
         builtin=module.builtin,
         examples=examples,
     )
+
+
+def known_rule_ids(policies: PolicySet) -> frozenset[str]:
+    """Every rule id a waiver, a baseline or ``--rule`` may name: the one place that decides.
+
+    The input rules (CHK-*) and the rules of the loaded policies.
+    """
+    return frozenset({*INPUT_RULES, *policies.rules})
+
+
+def unknown_rule_problem(rule_id: str, policies: PolicySet) -> str | None:
+    """Why ``rule_id`` names no rule, with the nearest known id as a suggestion; else None."""
+    known = known_rule_ids(policies)
+    if rule_id in known:
+        return None
+    near = difflib.get_close_matches(rule_id.upper(), sorted(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]}?" if near else "; `checker rules` lists them"
+    return f"no rule {rule_id!r}{hint}"
+
+
+def select_rules(patterns: Sequence[str], policies: PolicySet, option: str) -> frozenset[str]:
+    """The known rule ids matched by ``patterns`` (ids or globs such as ``ACCT-*``).
+
+    A pattern that matches no known rule is a usage error naming ``option``, with a
+    suggestion: a misspelt id would otherwise select or skip nothing, silently.
+    """
+    known = known_rule_ids(policies)
+    selected: set[str] = set()
+    for pattern in patterns:
+        upper = pattern.upper()
+        matched = {rule_id for rule_id in known if fnmatch.fnmatchcase(rule_id, upper)}
+        if not matched:
+            problem = unknown_rule_problem(upper, policies) or f"no rule matches {pattern!r}"
+            raise UsageError(f"{option} {pattern}: {problem}")
+        selected |= matched
+    return frozenset(selected)
