@@ -519,3 +519,29 @@ def explain(rule_id: str, policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
         return 0
 
     _run(action)
+
+
+@cli.command()
+@click.argument("name", required=False)
+def schema(name: str | None) -> NoReturn:
+    """Print a published JSON Schema, as in the file (or list their names).
+
+    NAME is partner-configuration, account-snapshot, waivers, report or evidence (a
+    document kind such as AccountSnapshot also works).
+
+    \b
+    Examples:
+      checker schema
+      checker schema partner-configuration > partner-configuration.schema.json
+    """
+
+    def action() -> int:
+        from checker.validation import published_schemas, schema_text
+
+        if name is None:
+            click.echo("\n".join(published_schemas()))
+        else:
+            click.echo(schema_text(name), nl=False)
+        return 0
+
+    _run(action)

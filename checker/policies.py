@@ -66,7 +66,8 @@ INPUT_RULES = {
             Severity.ERROR,
             "input",
             "input",
-            remediation="Change the value to what the schema expects (see schemas/).",
+            remediation="Change the value to what the schema expects: `checker schema "
+            "partner-configuration` (or account-snapshot, waivers) prints it.",
         ),
         Rule(
             "CHK-PARTNER",

@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from checker.errors import CheckerError
+from checker.errors import CheckerError, UsageError
 from checker.resources import schema_dir
 
 SCHEMA_FILES = {
@@ -87,6 +87,37 @@ class SchemaError:
 
 _TOO_MANY = SchemaError((), f"more than {MAX_ERRORS_PER_DOCUMENT} schema errors; fix these "
                         "and run again")
+
+
+def published_schemas() -> dict[str, str]:
+    """Name (as ``checker schema NAME`` takes it) to file of every published schema."""
+    return {path.name.removesuffix(".schema.json"): path.name
+            for path in sorted(schema_dir().glob("*.schema.json"))}
+
+
+def schema_name(kind: str) -> str:
+    """The ``checker schema`` name of a document kind's schema."""
+    return SCHEMA_FILES[kind].removesuffix(".schema.json")
+
+
+def schema_text(name: str) -> str:
+    """The published schema named ``name`` (or a document kind, any case), as in the file.
+
+    An unknown name raises ``UsageError`` listing the names.
+    """
+    names = published_schemas()
+    by_kind = {kind.lower(): schema_name(kind) for kind in SCHEMA_FILES}
+    wanted = name.lower().removesuffix(".json").removesuffix(".schema")
+    wanted = by_kind.get(wanted, wanted)
+    if wanted not in names:
+        near = difflib.get_close_matches(wanted, list(names), n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
+        raise UsageError(f"no schema {name!r}; {hint}schemas: {', '.join(names)}")
+    path: Path = schema_dir() / names[wanted]
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CheckerError(f"{path.name}: cannot read schema: {exc}") from exc
 
 
 def load_schema(kind: str) -> dict[str, Any]:
