@@ -175,7 +175,12 @@ def regular_file_problem(path: Path) -> str | None:
 def display_name(path: Path) -> str:
     """Name a file as users wrote it: relative to the working directory when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        # A symbolic link loop: name the link itself (its folder resolved).
+        resolved = path.parent.resolve() / path.name
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -340,7 +345,10 @@ def parse_yaml(text: str, name: str) -> list[Document]:
         raise InputError(f"invalid YAML: {exc}", file=name) from exc
     budget = [max(len(text), 1024) * MAX_NODES_PER_BYTE]
     documents = []
-    for index, node in enumerate(n for n in nodes if n is not None):
+    # An empty document (a lone "---") is no document, as an empty file is not.
+    nodes = [n for n in nodes if n is not None and not (
+        isinstance(n, yaml.ScalarNode) and n.tag == _NULL and n.value == "")]
+    for index, node in enumerate(nodes):
         positions: dict[str, tuple[int, int]] = {}
         data = _build(node, name, [], positions, budget)
         label = name if len(nodes) == 1 else f"{name}#{index + 1}"
