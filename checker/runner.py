@@ -131,7 +131,9 @@ class _Run:
     def input_finding(self, rule_id: str, message: str, file: str, pointer: str = "",
                       line: int = 0, column: int = 0) -> None:
         rule = INPUT_RULES[rule_id]
-        fingerprint = _fingerprint(rule_id, file, pointer)
+        # Broken inputs have no partner to name them by; their file's name (not its path,
+        # which depends on the working directory) does. They are never baselined.
+        fingerprint = _fingerprint(rule_id, file.rsplit("/", 1)[-1], pointer)
         self.findings.append(Finding(rule_id, rule.severity, message,
                                      Location(file, pointer, line, column),
                                      rule.title, rule.remediation, fingerprint))
@@ -357,6 +359,9 @@ def check(options: CheckOptions) -> Report:
         partner = config.data["partner"]["id"]
         snapshot_as_of = next((s.data["asOf"] for s in snapshots
                                if s.data["partnerId"] == partner), None)
+        # A snapshot that breaks its schema still dates the audit, if its asOf is sound:
+        # the configuration is judged at the audit date, not at the day the job runs.
+        snapshot_as_of = snapshot_as_of or _any_as_of(loaded, partner)
         run.judged_at[config.file] = judgement_time(as_of, snapshot_as_of)
         evaluator.configuration(config, run.judged_at[config.file])
     for snapshot in snapshots:
@@ -375,11 +380,25 @@ def check(options: CheckOptions) -> Report:
     engine.finish()
     if selected is not None:
         _keep_rules(run, selected)
-    _settle(run, waiver_set, baseline, judgement_time(as_of), options.max_waiver_days,
+    # Waivers matching no evaluated document are judged at the audit date too: the
+    # earliest one a document was judged at, when no --as-of gives it.
+    audit_date = as_of or min(run.judged_at.values(), default=None)
+    _settle(run, waiver_set, baseline, judgement_time(audit_date), options.max_waiver_days,
             policies.rules)
     return _report(run, options.fail_on, engine.version(),
                    tuple(r for r in policies.rules.values()
                          if selected is None or r.id in selected))
+
+
+def _any_as_of(documents: Sequence[Document], partner: str) -> str | None:
+    """The first usable asOf of an AccountSnapshot of ``partner``, valid or not."""
+    for doc in documents:
+        data = doc.data
+        if doc.kind == SNAPSHOT_KIND and isinstance(data, dict) \
+                and data.get("partnerId") == partner and isinstance(data.get("asOf"), str) \
+                and is_date_time(data["asOf"]):
+            return str(data["asOf"])
+    return None
 
 
 def _check_rule_ids(waiver_set: WaiverSet, baseline: Baseline | None,
@@ -557,7 +576,7 @@ class _Evaluator:
                 Location(snapshot.file, where.pointer, where.line, where.column),
                 rule.title if rule else "",
                 rule.remediation if rule else "",
-                _fingerprint(found.rule_id, snapshot.file, found.identity),
+                _fingerprint(found.rule_id, document_key(snapshot), found.identity),
                 found.customer,
                 found.subscription,
             ))
@@ -596,7 +615,7 @@ class _Evaluator:
                 Location(doc.file, position.pointer, position.line, position.column),
                 rule.title if rule else "",
                 rule.remediation if rule else "",
-                _fingerprint(rule_id, doc.file, identity),
+                _fingerprint(rule_id, document_key(doc), identity),
                 customer,
                 subscription,
             ))
@@ -641,6 +660,21 @@ def _parse_raw(raw: Any) -> tuple[str, str, list[str | int], str]:
 def _not_applicable(answer: dict[str, Any]) -> dict[str, str]:
     return {str(n.get("rule")): str(n.get("msg", "")) for n in answer["not_applicable"]
             if isinstance(n, dict)}
+
+
+def document_key(doc: Document) -> str:
+    """What a finding's fingerprint names its document by: its kind and partner.
+
+    Not its path, which changes with the working directory and the arguments (``./x``,
+    an absolute path, a folder): a baseline must match wherever it is run from, and after
+    a file is moved or renamed. A snapshot's asOf is left out, so tomorrow's snapshot of
+    the same partner matches today's baseline.
+    """
+    data = doc.data
+    if doc.kind == CONFIGURATION_KIND:
+        partner = data.get("partner") if isinstance(data.get("partner"), dict) else {}
+        return f"{CONFIGURATION_KIND}:{partner.get('id', '')}"
+    return f"{doc.kind}:{data.get('partnerId', '')}"
 
 
 def _fingerprint(rule_id: str, file: str, identity: str) -> str:
