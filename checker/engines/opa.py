@@ -472,6 +472,9 @@ class _Rejected(Exception):
 def _parse_url(url: str) -> tuple[str, str, int, bool]:
     """Split ``--opa-url`` into what the client takes: shown form, host, port, https."""
     parts = urlsplit(url.strip())
+    # Every message shows the URL without its user information: a password in it must
+    # not reach a log, even when the URL is refused for another reason.
+    url = _without_credentials(url.strip())
     try:
         port = parts.port
     except ValueError as exc:
@@ -487,6 +490,12 @@ def _parse_url(url: str) -> tuple[str, str, int, bool]:
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     port = port or (443 if https else 80)
     return f"{parts.scheme}://{host}:{port}", host, port, https
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#@]*@", lambda m: f"{m.group(1) or ''}***@",
+                  url, count=1)
 
 
 def _package_of(item: dict[str, Any]) -> str:
