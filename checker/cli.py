@@ -129,9 +129,11 @@ def emit(report: Report, pairs: Sequence[tuple[str, Path | None]],
     for body, out in rendered:
         if out is not None:
             write_atomically(out, body)
+    # click strips ANSI codes from output that is not a terminal; --color always keeps them.
+    keep_colour = bool(text and text.color)
     for body, out in rendered:
         if out is None:
-            click.echo(body, nl=False)
+            click.echo(body, nl=False, color=keep_colour or None)
     return [body for body, _ in rendered]
 
 
