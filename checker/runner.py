@@ -125,6 +125,8 @@ class _Run:
     # Files found that hold no document at all (empty, or only comments).
     empty: list[str] = field(default_factory=list)
     files_found: int = 0
+    # Documents read whole and schema-checked, valid or not (not those unreadable).
+    read: list[Document] = field(default_factory=list)
     # A snapshot's cloud is that of the configuration it was checked against.
     clouds: dict[str, str] = field(default_factory=dict)
 
@@ -207,6 +209,7 @@ def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
                 continue
             doc = whole
         started = time.perf_counter()
+        run.read.append(doc)
         kind = doc.kind
         if kind not in known_kinds():
             position = doc.locator.locate(["kind"])
@@ -361,7 +364,7 @@ def check(options: CheckOptions) -> Report:
                                if s.data["partnerId"] == partner), None)
         # A snapshot that breaks its schema still dates the audit, if its asOf is sound:
         # the configuration is judged at the audit date, not at the day the job runs.
-        snapshot_as_of = snapshot_as_of or _any_as_of(loaded, partner)
+        snapshot_as_of = snapshot_as_of or _any_as_of(run.read, partner)
         run.judged_at[config.file] = judgement_time(as_of, snapshot_as_of)
         evaluator.configuration(config, run.judged_at[config.file])
     for snapshot in snapshots:
