@@ -508,12 +508,14 @@ def explain(rule_id: str, policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
         import json
 
         from checker import catalogue
-        from checker.policies import INPUT_RULES, load_policies
+        from checker.policies import INPUT_RULES, load_policies, unknown_rule_problem
 
-        known = {**INPUT_RULES, **load_policies(policy_dirs).rules}
+        policies = load_policies(policy_dirs)
+        known = {**INPUT_RULES, **policies.rules}
         rule = known.get(rule_id.upper())
         if rule is None:
-            raise UsageError(f"no rule {rule_id!r}; `checker rules` lists them")
+            raise UsageError(unknown_rule_problem(rule_id.upper(), policies)
+                             or f"no rule {rule_id!r}")
         if fmt == "json":
             click.echo(json.dumps(catalogue.rule_dict(rule), indent=2, ensure_ascii=False))
         else:

@@ -125,6 +125,8 @@ class _Run:
     # Files found that hold no document at all (empty, or only comments).
     empty: list[str] = field(default_factory=list)
     files_found: int = 0
+    # Documents found through the paths to check (not the --config alone).
+    from_paths: set[str] = field(default_factory=set)
     # Documents read whole and schema-checked, valid or not (not those unreadable).
     read: list[Document] = field(default_factory=list)
     # A snapshot's cloud is that of the configuration it was checked against.
@@ -164,6 +166,8 @@ def _load(sources: _Sources, run: _Run) -> list[Document]:
         *discover(paths, exclude=sources.exclude)]
     if len([p for p, _ in inputs if p is None]) > 1:
         raise UsageError("standard input (-) can be given only once")
+    positional = {p for p, _ in discover([p for p in sources.paths if p != Path("-")],
+                                         exclude=sources.exclude)}
     for source, explicit in inputs:
         run.files_found += 1
         started = time.perf_counter()
@@ -186,6 +190,8 @@ def _load(sources: _Sources, run: _Run) -> list[Document]:
         for doc in loaded:
             if explicit or _looks_like_ours(doc.data):
                 documents.append(doc)
+                if source is None or source in positional:
+                    run.from_paths.add(doc.file)
             else:
                 run.skipped.append(doc.file)
     return documents
@@ -304,10 +310,11 @@ def _require_something(documents: Sequence[Document], run: _Run,
                        paths: Sequence[Path]) -> None:
     """Fail closed on a run that would check nothing: it must not pass as a clean one.
 
-    Something is checked when a document was found, or a file could not be read (that is
-    an error finding of its own).
+    Something is checked when a document was found through the paths (the --config alone
+    is not what was asked to be checked), or a file could not be read (that is an error
+    finding of its own).
     """
-    if documents or run.findings:
+    if run.findings or any(doc.file in run.from_paths for doc in documents):
         return
     looked_at = ", ".join(p.as_posix() for p in paths)
     patterns = ", ".join(f"*{s}" for s in SUFFIXES)

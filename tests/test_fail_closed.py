@@ -253,3 +253,20 @@ def test_reports_are_written_with_the_umask(in_tmp: Path, umask: int, mode: int)
         assert stat.S_IMODE((in_tmp / name).stat().st_mode) == mode, name
     assert sorted(p.name for p in in_tmp.iterdir()) == [
         "evidence.json", "partner.yaml", "report.json", "snapshot.json"]
+
+
+def test_config_alone_is_not_something_to_check_in_an_empty_folder(in_tmp: Path) -> None:
+    partner, _ = write_inputs(in_tmp / "p")
+    (in_tmp / "snapshots").mkdir()
+    result = run("check", "snapshots", "--config", partner)
+    assert result.exit_code == 2
+    assert "nothing to check in snapshots" in _one_error_line(result.output)
+
+
+def test_folder_of_waivers_only_is_nothing_to_check(in_tmp: Path) -> None:
+    from tests.documents import waiver, write_waivers
+
+    (in_tmp / "w").mkdir()
+    write_waivers(in_tmp / "w" / "waivers.yaml", waiver("CRED-004", customer="c-1"))
+    assert run("check", "w").exit_code == 2
+    assert run("validate", "w").exit_code == 0
