@@ -365,3 +365,13 @@ def test_opa_client_is_imported_only_for_the_opa_engine(tmp_path: Path) -> None:
                           "opa", "--opa-url", "http://127.0.0.1:9"],
                          capture_output=True, text=True, timeout=60)
     assert opa.stdout.splitlines()[-1].startswith("True"), opa.stderr
+
+
+def test_control_characters_from_the_inputs_cannot_drive_the_terminal(in_tmp: Path) -> None:
+    (in_tmp / "in").mkdir()
+    (in_tmp / "in" / "evil\x1b[2J\x07.yaml").write_text(
+        "apiVersion: checker/v1\nkind: PartnerConfiguration\n")
+    out = run("check", "in", "--color", "always").stdout
+    assert "\x1b[2J" not in out and "\x07" not in out
+    lines = [line for line in out.splitlines() if "CHK-SCHEMA" in line]
+    assert lines and all(line.startswith("in/evil\\x1b[2J\\x07.yaml:") for line in lines)

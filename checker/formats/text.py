@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from checker.model import Finding, FindingState, Report, Severity, Status
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+# Control characters from the inputs (an escape sequence in a YAML string) are shown as
+# escapes: printed raw, they would drive the terminal, or break the one-line-per-finding
+# form with a newline.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as ``\\xNN`` escapes."""
+    return text.translate(_CONTROL)
 
 
 @dataclass(frozen=True)
@@ -42,11 +51,11 @@ class TextFormatter:
             if self._options.verbose:
                 indent = "    "
                 if f.location.pointer:
-                    lines.append(f"{indent}at {f.location.pointer}")
+                    lines.append(f"{indent}at {printable(f.location.pointer)}")
                 if f.remediation:
-                    lines.append(f"{indent}fix: {f.remediation}")
+                    lines.append(f"{indent}fix: {printable(f.remediation)}")
                 if f.note:
-                    lines.append(f"{indent}note: {f.note}")
+                    lines.append(f"{indent}note: {printable(f.note)}")
         if report.findings:
             lines.append("")
         if report.resolved:
@@ -58,12 +67,12 @@ class TextFormatter:
         return "\n".join(lines) + "\n"
 
     def _finding(self, f: Finding) -> str:
-        where = f.location.file
+        where = printable(f.location.file)
         if f.location.line:
             where += f":{f.location.line}:{f.location.column}"
         marker = "" if f.state is FindingState.OPEN else f"[{f.state.value}] "
         severity = self._paint(f.severity.value, _COLOURS[f.severity])
-        return f"{where}: {severity} {f.rule_id} {marker}{f.message}"
+        return f"{where}: {severity} {f.rule_id} {marker}{printable(f.message)}"
 
     def _paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self._options.color and code else text
