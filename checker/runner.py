@@ -39,6 +39,7 @@ from checker.policies import (
     CONFIGURATION,
     INPUT_RULES,
     PolicySet,
+    known_rule_ids,
     load_policies,
     select_rules,
     unknown_rule_problem,
@@ -394,7 +395,7 @@ def check(options: CheckOptions) -> Report:
     # earliest one a document was judged at, when no --as-of gives it.
     audit_date = as_of or min(run.judged_at.values(), default=None)
     _settle(run, waiver_set, baseline, judgement_time(audit_date), options.max_waiver_days,
-            policies.rules)
+            known_rule_ids(policies))
     return _report(run, options.fail_on, engine.version(),
                    tuple(r for r in policies.rules.values()
                          if selected is None or r.id in selected))
