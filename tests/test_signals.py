@@ -54,9 +54,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(("signum", "code", "group"), [
+    (signal.SIGINT, 130, False), (signal.SIGTERM, 143, False),
+    # Ctrl-C in a terminal: SIGINT to every process of the group, workers included.
+    (signal.SIGINT, 130, True), (signal.SIGTERM, 143, True)])
 def test_signal_mid_run_leaves_no_report_and_no_worker(large: Path, tmp_path: Path,
-                                                       signum: int, code: int) -> None:
+                                                       signum: int, code: int,
+                                                       group: bool) -> None:
     out = tmp_path / "out"
     out.mkdir()
     process = subprocess.Popen(
@@ -65,7 +69,8 @@ def test_signal_mid_run_leaves_no_report_and_no_worker(large: Path, tmp_path: Pa
          "-o", str(out / "report.sarif"), "--evidence", str(out / "evidence.json")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # As from a terminal: SIGINT not ignored, whatever the test runner inherited.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        start_new_session=group)
     try:
         deadline = time.monotonic() + 60
         workers: list[int] = []
@@ -76,7 +81,10 @@ def test_signal_mid_run_leaves_no_report_and_no_worker(large: Path, tmp_path: Pa
             time.sleep(0.02)
         assert len(workers) >= 2, "the run never started its workers"
         time.sleep(0.2)
-        process.send_signal(signum)
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
         _, stderr = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
