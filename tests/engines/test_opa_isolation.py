@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from checker.policies import load_policies
 from tests.conftest import EXAMPLES
 from tests.engines.servers import OpaServer, Proxy
 from tests.test_signals import _generator
@@ -87,10 +88,13 @@ def test_two_runs_with_different_policies_on_one_server_never_mix(
          "--opa-url", server.url, "-f", "json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        # Once A has uploaded all its modules (and a moment to check them), it evaluates.
+        expected = len(load_policies().without_tests())
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(
-                i.startswith("checker/") for i in _policy_ids(server.url)):
+        while time.monotonic() < deadline and sum(
+                i.startswith("checker/") for i in _policy_ids(server.url)) < expected:
             time.sleep(0.05)
+        time.sleep(0.5)
         assert first.poll() is None, "the first run ended before the second could start"
         # B, while A evaluates: the built-in policies plus one more.
         second = _checker(PARTNER, "--engine", "opa", "--opa-url", server.url,
