@@ -20,6 +20,7 @@ from checker.errors import CheckerError, ExitCode, UsageError
 from checker.formats import FORMATTERS
 
 if TYPE_CHECKING:
+    from checker.formats.text import TextOptions
     from checker.model import Report
 
 FORMAT_NAMES = tuple(FORMATTERS)
@@ -27,14 +28,22 @@ FORMAT_NAMES = tuple(FORMATTERS)
 # a test keeps the two in step.
 ENGINE_NAMES = ("embedded", "opa")
 SEVERITIES = ("error", "warning", "info")
+FAIL_ON = (*SEVERITIES, "never")
+COLOR_CHOICES = ("auto", "always", "never")
 
 EXIT_CODES = """\b
 Exit codes:
-  0  no finding at or above --fail-on
-  1  findings at or above --fail-on (broken or invalid inputs always count)
-  2  usage error (bad option, missing path)
-  3  could not run (policy does not compile, unreadable policy folder,
-     engine failure, report cannot be written)"""
+  0    no finding at or above --fail-on
+  1    findings at or above --fail-on (broken or invalid inputs always count)
+  2    usage error (bad option, missing path, unknown rule id, output that is
+       an input) or nothing to check (no document found; see --allow-empty)
+  3    could not run (policy does not compile, unreadable policy folder,
+       engine failure, report cannot be written)
+  130  interrupted (SIGINT); 143 terminated (SIGTERM): no report is written"""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (stopping workers, removing temporary files), then exit."""
 
 
 def _fail(exc: CheckerError) -> NoReturn:
@@ -63,10 +72,18 @@ def _warn(warnings: Sequence[str]) -> None:
 
 
 def _run(action: Callable[[], int]) -> NoReturn:
+    # Interrupts are handled here: click would turn KeyboardInterrupt into exit 1, the
+    # code of a run with findings.
     try:
         code = action()
     except CheckerError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("checker: interrupted; no report written", err=True)
+        sys.exit(130)
+    except Terminated:
+        click.echo("checker: terminated; no report written", err=True)
+        sys.exit(143)
     sys.exit(code)
 
 
@@ -85,25 +102,73 @@ def pair_outputs(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[
     return pairs
 
 
-def emit(report: Report, pairs: Sequence[tuple[str, Path | None]]) -> list[str]:
+def use_color(choice: str, stream: Any) -> bool:
+    """``--color``: always, never, or auto (a terminal, and NO_COLOR unset or empty)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def emit(report: Report, pairs: Sequence[tuple[str, Path | None]],
+         text: TextOptions | None = None) -> list[str]:
     """Render every format first, then write files atomically, then standard output.
 
+    ``text`` sets what the text format shows; colour only ever goes to standard output.
     Returns the rendered texts, in the order of ``pairs`` (for the evidence manifest).
     """
+    from dataclasses import replace
+
+    from checker.formats.text import TextFormatter
     from checker.output import write_atomically
 
-    rendered = [(FORMATTERS[fmt]().render(report), out) for fmt, out in pairs]
-    for text, out in rendered:
+    def render(fmt: str, out: Path | None) -> str:
+        if fmt == "text" and text is not None:
+            shown = text if out is None else replace(text, color=False)
+            return TextFormatter(shown).render(report)
+        return FORMATTERS[fmt]().render(report)
+
+    rendered = [(render(fmt, out), out) for fmt, out in pairs]
+    for body, out in rendered:
         if out is not None:
-            write_atomically(out, text)
-    for text, out in rendered:
+            write_atomically(out, body)
+    # click strips ANSI codes from output that is not a terminal; --color always keeps them.
+    keep_colour = bool(text and text.color)
+    for body, out in rendered:
         if out is None:
-            click.echo(text, nl=False)
-    return [text for text, _ in rendered]
+            click.echo(body, nl=False, color=keep_colour or None)
+    return [body for body, _ in rendered]
 
 
 _paths = click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True)
+    "paths", nargs=-1, required=True,
+    type=click.Path(path_type=Path, exists=True, allow_dash=True),
+)
+_allow_empty = click.option(
+    "--allow-empty", is_flag=True,
+    help="Accept a run that finds no document to check (by default it is an error, exit 2).",
+)
+_exclude = click.option(
+    "--exclude", "exclude", multiple=True, metavar="GLOB",
+    help="Leave out files found in folders whose path or name matches GLOB; repeatable.",
+)
+_stdin_filename = click.option(
+    "--stdin-filename", metavar="NAME", default="-", show_default=True,
+    help="Name of the document read from standard input (path -) in reports; a name "
+         "ending in .json is read as JSON, any other as YAML.",
+)
+_verbose = click.option(
+    "-v", "--verbose", is_flag=True,
+    help="Text format: show each finding's JSON pointer, remediation and note.",
+)
+_quiet = click.option(
+    "-q", "--quiet", is_flag=True, help="Text format: print only the summary line.",
+)
+_color = click.option(
+    "--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+    help="Colour the text format: auto is on a terminal only, and off when NO_COLOR is set.",
 )
 _format = click.option(
     "-f", "--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
@@ -166,8 +231,13 @@ def cli() -> None:
 @click.option("--no-builtin", is_flag=True, help="Evaluate only the --policy folders.")
 @_format
 @_output
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
-              help="Lowest finding severity that makes the run fail (exit 1).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest finding severity that makes the run fail (exit 1); never: "
+                   "report only.")
+@click.option("--rule", "rules", multiple=True, metavar="ID",
+              help="Report only this rule (an id or a glob such as ACCT-*); repeatable.")
+@click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID",
+              help="Leave out this rule (an id or a glob); repeatable.")
 @click.option("--as-of", metavar="DATE",
               help="Judge snapshots as of this date or RFC 3339 date-time instead of their "
                    "asOf (re-run an audit for a past date).")
@@ -197,13 +267,22 @@ def cli() -> None:
                    "versions, options, verdict) after the report, when the run completed.")
 @_jobs
 @_books_options
+@_allow_empty
+@_exclude
+@_stdin_filename
+@_verbose
+@_quiet
+@_color
 def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path, ...],
           no_builtin: bool, formats: tuple[str, ...], outputs: tuple[Path, ...], fail_on: str,
+          rules: tuple[str, ...], skip_rules: tuple[str, ...],
           as_of: str | None, engine: str, opa_url: str, opa_timeout: float,
           opa_retries: int, waivers: tuple[Path, ...], max_waiver_days: int,
           baseline: Path | None, evidence: Path | None, jobs: int | None,
           receivables: Path | None, credit: Path | None, onboarding: Path | None,
-          actions: Path | None, partner_id: str | None, decimal_comma: bool) -> NoReturn:
+          actions: Path | None, partner_id: str | None, decimal_comma: bool,
+          allow_empty: bool, exclude: tuple[str, ...], stdin_filename: str, verbose: bool,
+          quiet: bool, color: str) -> NoReturn:
     """Check documents (files, or folders searched for *.json, *.yaml, *.yml).
 
     \b
@@ -214,6 +293,8 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
       checker check configs/ --policy my-rules/ --as-of 2026-06-30
       checker check inputs/ --waivers waivers.yaml --baseline last.json \\
           --evidence evidence.json
+      checker check configs/ --rule 'COLL-*' --skip-rule COLL-011 --fail-on never
+      cat partner.yaml | checker check - --stdin-filename partner.yaml
       checker check partner.yaml exports/ --receivables ar.csv --credit credit.csv
 
     With --receivables, --credit, --onboarding, --actions, --partner-id or
@@ -224,23 +305,29 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
                display_names: tuple[tuple[Path, str], ...] = ()) -> int:
         from checker.engines.interface import EngineOptions
         from checker.model import Severity
-        from checker.runner import CheckOptions
+        from checker.runner import CheckOptions, output_conflicts
         from checker.runner import check as run_check
 
         if no_builtin and not policy_dirs:
             raise UsageError("--no-builtin needs at least one --policy folder")
         pairs = pair_outputs(formats, outputs)
+        options = CheckOptions(
+            paths=paths, config=config, policy_dirs=policy_dirs,
+            builtin_policies=not no_builtin, engine=engine,
+            fail_on=None if fail_on == "never" else Severity(fail_on),
+            as_of=as_of, waivers=waivers, max_waiver_days=max_waiver_days,
+            baseline=baseline, jobs=jobs, allow_empty=allow_empty, rules=rules,
+            skip_rules=skip_rules, exclude=exclude, stdin=_read_stdin(paths),
+            stdin_filename=stdin_filename, display_names=display_names,
+            engine_options=EngineOptions(opa_url=opa_url, timeout=opa_timeout,
+                                         retries=opa_retries),
+        )
+        output_conflicts(options, [*outputs, *([evidence] if evidence else [])])
         with _progress() as progress:
-            report = run_check(options := CheckOptions(
-                paths=paths, config=config, policy_dirs=policy_dirs,
-                builtin_policies=not no_builtin, engine=engine, fail_on=Severity(fail_on),
-                as_of=as_of, waivers=waivers, max_waiver_days=max_waiver_days,
-                baseline=baseline, jobs=jobs, progress=progress,
-                engine_options=EngineOptions(opa_url=opa_url, timeout=opa_timeout,
-                                             retries=opa_retries),
-                display_names=display_names,
-            ))
-        texts = emit(report, pairs)
+            from dataclasses import replace
+
+            report = run_check(replace(options, progress=progress))
+        texts = emit(report, pairs, _text_options(verbose, quiet, color))
         if evidence is not None:
             from checker.evidence import RenderedReport, write_evidence
 
@@ -270,8 +357,16 @@ def check(paths: tuple[Path, ...], config: Path | None, policy_dirs: tuple[Path,
 @_format
 @_output
 @_jobs
+@_allow_empty
+@_exclude
+@_stdin_filename
+@_verbose
+@_quiet
+@_color
 def validate(paths: tuple[Path, ...], formats: tuple[str, ...],
-             outputs: tuple[Path, ...], jobs: int | None) -> NoReturn:
+             outputs: tuple[Path, ...], jobs: int | None, allow_empty: bool,
+             exclude: tuple[str, ...], stdin_filename: str, verbose: bool, quiet: bool,
+             color: str) -> NoReturn:
     """Check documents against their JSON Schemas only; no policy runs.
 
     \b
@@ -281,24 +376,61 @@ def validate(paths: tuple[Path, ...], formats: tuple[str, ...],
     """
 
     def action() -> int:
-        from checker.runner import validate_only
+        from checker.runner import CheckOptions, output_conflicts, validate_only
 
         pairs = pair_outputs(formats, outputs)
+        output_conflicts(CheckOptions(paths=paths, exclude=exclude), outputs)
+        stdin = _read_stdin(paths)
         with _progress() as progress:
-            report = validate_only(paths, jobs=jobs, progress=progress)
-        emit(report, pairs)
+            report = validate_only(paths, jobs=jobs, progress=progress,
+                                   allow_empty=allow_empty, exclude=exclude, stdin=stdin,
+                                   stdin_filename=stdin_filename)
+        emit(report, pairs, _text_options(verbose, quiet, color))
         return int(report.exit_code)
 
     _run(action)
 
 
+def _read_stdin(paths: Sequence[Path]) -> str | None:
+    """Standard input's text when ``-`` is among the paths (read before any work)."""
+    if Path("-") not in paths:
+        return None
+    data: bytes = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError("standard input (-) is not UTF-8 text") from exc
+
+
+def _text_options(verbose: bool, quiet: bool, color: str) -> TextOptions:
+    from checker.formats.text import TextOptions
+
+    if verbose and quiet:
+        raise UsageError("--verbose and --quiet cannot be given together")
+    return TextOptions(verbose=verbose, quiet=quiet, color=use_color(color, sys.stdout))
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> Any:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    SIGINT and SIGTERM unwind the run (worker processes stopped, temporary files removed,
+    no report written) and exit 130 and 143, as a shell reports a process they killed.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return cli.main(args=argv, prog_name="checker")
     except KeyboardInterrupt:
-        click.echo("checker: interrupted", err=True)
-        sys.exit(int(ExitCode.COULD_NOT_RUN))
+        click.echo("checker: interrupted; no report written", err=True)
+        _exit_now(128 + signal.SIGINT)
+    except Terminated:
+        click.echo("checker: terminated; no report written", err=True)
+        _exit_now(128 + signal.SIGTERM)
     except SystemExit as exc:
         _exit_now(exc.code)
 
@@ -471,7 +603,7 @@ def explain(rule_id: str, policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
         import json
 
         from checker import catalogue
-        from checker.policies import INPUT_RULES, load_policies
+        from checker.policies import INPUT_RULES, load_policies, unknown_rule_problem
 
         policies = load_policies(policy_dirs)
         known = {**INPUT_RULES, **policies.rules}
@@ -482,11 +614,38 @@ def explain(rule_id: str, policy_dirs: tuple[Path, ...], fmt: str) -> NoReturn:
                        if fmt == "json" else catalogue.explain_retired(retired).rstrip("\n"))
             return 0
         if rule is None:
-            raise UsageError(f"no rule {rule_id!r}; `checker rules` lists them")
+            raise UsageError(unknown_rule_problem(rule_id.upper(), policies)
+                             or f"no rule {rule_id!r}")
         if fmt == "json":
             click.echo(json.dumps(catalogue.rule_dict(rule), indent=2, ensure_ascii=False))
         else:
             click.echo(catalogue.explain(rule), nl=False)
+        return 0
+
+    _run(action)
+
+
+@cli.command()
+@click.argument("name", required=False)
+def schema(name: str | None) -> NoReturn:
+    """Print a published JSON Schema, as in the file (or list their names).
+
+    NAME is partner-configuration, account-snapshot, waivers, report or evidence (a
+    document kind such as AccountSnapshot also works).
+
+    \b
+    Examples:
+      checker schema
+      checker schema partner-configuration > partner-configuration.schema.json
+    """
+
+    def action() -> int:
+        from checker.validation import published_schemas, schema_text
+
+        if name is None:
+            click.echo("\n".join(published_schemas()))
+        else:
+            click.echo(schema_text(name), nl=False)
         return 0
 
     _run(action)

@@ -30,14 +30,14 @@ from typing import Any
 
 from checker import __version__
 from checker.formats.json import report_dict
-from checker.loading import discover, display_name
-from checker.model import Report
+from checker.loading import discover, display_name, regular_file_problem
+from checker.model import Report, fail_on_label
 from checker.output import write_atomically
 from checker.resources import builtin_policy_dir, schema_dir
 from checker.runner import CheckOptions, normalize_as_of
 
 EVIDENCE_VERSION = "1.0"
-EVIDENCE_SCHEMA_ID = "urn:checker:schema:evidence:v1"
+EVIDENCE_SCHEMA_ID = "https://github.com/csp-checker/checker/blob/main/schemas/evidence.schema.json"
 _CHUNK = 1024 * 1024
 
 
@@ -55,9 +55,14 @@ def build_evidence(options: CheckOptions, report: Report,
     """The manifest of a completed run as plain JSON-ready data."""
     summary = report_dict(report)
     as_of = normalize_as_of(options.as_of) if options.as_of else None
-    inputs = [path for path, _ in discover([*options.paths,
-                                            *([options.config] if options.config else [])])]
+    inputs = [path for path, _ in discover([*(p for p in options.paths if p != Path("-")),
+                                            *([options.config] if options.config else [])],
+                                           exclude=options.exclude)]
     names = dict(options.display_names)
+    stdin = ([{"path": options.stdin_filename,
+               "sha256": hashlib.sha256(options.stdin.encode()).hexdigest(),
+               "bytes": len(options.stdin.encode())}]
+             if options.stdin is not None and Path("-") in options.paths else [])
     evidence = {
         "$schema": EVIDENCE_SCHEMA_ID,
         "evidenceVersion": EVIDENCE_VERSION,
@@ -76,14 +81,18 @@ def build_evidence(options: CheckOptions, report: Report,
             "engine": options.engine,
             "formats": [{"format": r.format,
                          "output": r.output.as_posix() if r.output else None} for r in reports],
-            "failOn": options.fail_on.value,
+            "failOn": fail_on_label(options.fail_on),
             "asOf": options.as_of,
             "waivers": [p.as_posix() for p in options.waivers],
             "maxWaiverDays": options.max_waiver_days,
             "baseline": options.baseline.as_posix() if options.baseline else None,
             "batchSize": options.batch_size,
+            "rules": list(options.rules),
+            "skipRules": list(options.skip_rules),
+            "exclude": list(options.exclude),
+            "allowEmpty": options.allow_empty,
         },
-        "inputs": [_file_record(p, names.get(p)) for p in inputs],
+        "inputs": [*stdin, *(_file_record(p, names.get(p)) for p in inputs)],
         "waivers": [_file_record(p) for p in options.waivers],
         "baseline": _file_record(options.baseline) if options.baseline else None,
         "policies": [
@@ -169,6 +178,9 @@ def _digest(path: Path) -> dict[str, Any]:
     """
     digest = hashlib.sha256()
     size = 0
+    problem = regular_file_problem(path)
+    if problem is not None:
+        return {"sha256": None, "bytes": None, "error": problem}
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):

@@ -7,11 +7,13 @@ and every failure an ``InputError`` naming the file, line and what was expected.
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import json
 import math
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,18 @@ MAX_NODES_PER_BYTE = 4
 
 # Numbers the engines and the JSON writer take exactly: integers of 64 bits, finite floats.
 MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+# More digits than any 64-bit integer has: such a literal is not even converted (Python
+# refuses to convert more than 4300 digits, and converting is quadratic below that).
+MAX_INT_DIGITS = 20
+
+
+def _too_long(literal: str) -> str | None:
+    digits = len(literal.lstrip("+-").replace("_", ""))
+    if digits <= MAX_INT_DIGITS:
+        return None
+    shown = literal if len(literal) <= 24 else f"{literal[:12]}...{literal[-6:]}"
+    return (f"number {shown} ({digits} digits) is out of range: integers must fit in "
+            "64 bits")
 
 
 def number_problem(literal: str, value: float) -> str | None:
@@ -109,11 +123,13 @@ class Document:
         return kind if isinstance(kind, str) else None
 
 
-def discover(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+def discover(paths: Sequence[Path], exclude: Sequence[str] = ()) -> list[tuple[Path, bool]]:
     """Expand folders into their ``*.json``/``*.yaml``/``*.yml`` files, sorted.
 
     Returns (path, explicit) pairs: explicit files were named on the command line, the rest
-    were found in a folder. Hidden files and folders are skipped during the search.
+    were found in a folder. Extensions match in any case (``.YAML``). Hidden files and
+    folders, and files whose path (as reports name it) or name matches an ``exclude`` glob,
+    are skipped during the search; symbolic links to folders are not followed.
     """
     found: dict[Path, bool] = {}
     for path in paths:
@@ -121,17 +137,50 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.endswith(SUFFIXES) and not name.startswith("."):
-                        found.setdefault(Path(root) / name, False)
+                    if name.lower().endswith(SUFFIXES) and not name.startswith("."):
+                        candidate = Path(root) / name
+                        if not _excluded(candidate, exclude):
+                            found.setdefault(candidate, False)
         else:
             found[path] = True
     return sorted(found.items(), key=lambda item: str(item[0]))
 
 
+def _excluded(path: Path, patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return False
+    names = (display_name(path), path.as_posix(), path.name)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file (a FIFO, a device...), or ``None``.
+
+    Checked before opening it: reading a FIFO waits for a writer forever, and a link to
+    ``/dev/zero`` never ends.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISDIR, "a folder"))
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return f"cannot read file: it is {kind}, not a regular file"
+
+
 def display_name(path: Path) -> str:
     """Name a file as users wrote it: relative to the working directory when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        # A symbolic link loop: name the link itself (its folder resolved).
+        resolved = path.parent.resolve() / path.name
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -139,6 +188,9 @@ def display_name(path: Path) -> str:
 def load_file(path: Path, name: str | None = None) -> list[Document]:
     """Read and parse one file into its documents (a YAML stream may hold several)."""
     name = name or display_name(path)
+    problem = regular_file_problem(path)
+    if problem is not None:
+        raise InputError(problem, file=name)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -151,7 +203,17 @@ def load_file(path: Path, name: str | None = None) -> list[Document]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError("expected UTF-8 text", file=name, line=line, column=1) from exc
-    if path.suffix.lower() == ".json":
+    return load_text(text, name, json_text=path.suffix.lower() == ".json")
+
+
+def load_text(text: str, name: str, *, json_text: bool | None = None) -> list[Document]:
+    """Parse text read from anywhere (standard input among others) into its documents.
+
+    JSON when ``json_text`` (``None``: when ``name`` ends in ``.json``), else YAML.
+    """
+    if json_text is None:
+        json_text = name.lower().endswith(".json")
+    if json_text:
         return [parse_json(text, name)]
     return parse_yaml(text, name)
 
@@ -162,6 +224,10 @@ def parse_json(text: str, name: str) -> Document:
     bad_numbers: list[tuple[str, str]] = []
 
     def number(literal: str, kind: Any) -> Any:
+        too_long = _too_long(literal) if kind is int else None
+        if too_long is not None:
+            bad_numbers.append((literal, too_long))
+            return 0
         value = kind(literal)
         problem = number_problem(literal, value)
         if problem is not None:
@@ -279,7 +345,10 @@ def parse_yaml(text: str, name: str) -> list[Document]:
         raise InputError(f"invalid YAML: {exc}", file=name) from exc
     budget = [max(len(text), 1024) * MAX_NODES_PER_BYTE]
     documents = []
-    for index, node in enumerate(n for n in nodes if n is not None):
+    # An empty document (a lone "---") is no document, as an empty file is not.
+    nodes = [n for n in nodes if n is not None and not (
+        isinstance(n, yaml.ScalarNode) and n.tag == _NULL and n.value == "")]
+    for index, node in enumerate(nodes):
         positions: dict[str, tuple[int, int]] = {}
         data = _build(node, name, [], positions, budget)
         label = name if len(nodes) == 1 else f"{name}#{index + 1}"
@@ -379,6 +448,10 @@ def _scalar(node: yaml.Node, name: str) -> Any:
         return lowered == "true" if lowered in ("true", "false") else value
     number: int | float | None = None
     if node.tag == _INT and _INT_RE.match(value):
+        too_long = _too_long(value)
+        if too_long is not None:
+            mark = node.start_mark
+            raise InputError(too_long, file=name, line=mark.line + 1, column=mark.column + 1)
         number = int(value.replace("_", ""))
     elif node.tag == _FLOAT and _FLOAT_RE.match(value) and any(c.isdigit() for c in value):
         number = float(value.replace("_", ""))

@@ -22,6 +22,11 @@ class Severity(StrEnum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
+def fail_on_label(fail_on: Severity | None) -> str:
+    """``--fail-on`` as written: a severity, or ``never`` for ``None``."""
+    return "never" if fail_on is None else fail_on.value
+
+
 class FindingState(StrEnum):
     """Whether a finding counts against the gate."""
 
@@ -185,7 +190,8 @@ class Report:
     findings: tuple[Finding, ...]
     results: tuple[RuleResult, ...] = ()
     documents: tuple[DocumentInfo, ...] = ()
-    fail_on: Severity = Severity.ERROR
+    # None: never fail on findings (``--fail-on never``, a report-only run).
+    fail_on: Severity | None = Severity.ERROR
     engine: str = ""
     skipped: tuple[str, ...] = field(default=())
     rules: tuple[Rule, ...] = ()
@@ -196,11 +202,17 @@ class Report:
     @property
     def failing(self) -> tuple[Finding, ...]:
         """Open findings at or above the ``--fail-on`` severity."""
+        if self.fail_on is None:
+            return ()
+        rank = self.fail_on.rank
         return tuple(
-            f
-            for f in self.findings
-            if f.state is FindingState.OPEN and f.severity.rank >= self.fail_on.rank
+            f for f in self.findings if f.state is FindingState.OPEN and f.severity.rank >= rank
         )
+
+    @property
+    def fail_on_label(self) -> str:
+        """The ``--fail-on`` value as given: a severity, or ``never``."""
+        return fail_on_label(self.fail_on)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -218,21 +230,20 @@ class Report:
     def breakdown(self) -> dict[str, dict[str, dict[str, int]]]:
         """Rule outcomes counted per rule, per concern and per cloud.
 
-        An outcome is pass, fail, warning (a rule of warning or info severity that fired)
-        or not-applicable; a document's cloud is its partner's.
+        An outcome is pass, fail, warning or info (a rule of that severity that fired) or
+        not-applicable; a document's cloud is its partner's.
         """
         severity = {r.id: r.severity for r in self.rules}
         concern = {r.id: r.concern for r in self.rules}
         cloud = {d.file: d.cloud for d in self.documents}
-        outcomes = ("pass", "fail", "warning", "not-applicable")
+        outcomes = ("pass", "fail", "warning", "info", "not-applicable")
         counts: dict[str, dict[str, dict[str, int]]] = {"rule": {}, "concern": {}, "cloud": {}}
         for result in self.results:
             outcome = result.status.value
-            if result.status is Status.FAIL and severity.get(result.rule_id) not in (
-                None,
-                Severity.ERROR,
-            ):
-                outcome = "warning"
+            rule_severity = severity.get(result.rule_id)
+            if result.status is Status.FAIL and rule_severity in (Severity.WARNING,
+                                                                  Severity.INFO):
+                outcome = rule_severity.value
             keys = {
                 "rule": result.rule_id,
                 "concern": concern.get(result.rule_id) or "other",

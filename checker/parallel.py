@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +33,7 @@ from typing import Any
 import orjson
 
 from checker.errors import CheckerError, EngineError, PolicyError
-from checker.loading import MAX_DEPTH, nests_within, number_problem, too_deep
+from checker.loading import MAX_DEPTH, MAX_INT_DIGITS, nests_within, number_problem, too_deep
 from checker.locate import Position
 from checker.normalize import normalize_snapshot
 from checker.stream import (
@@ -251,8 +252,21 @@ def _outcomes(tasks: list[tuple[StreamJob, Chunk, int, int | None]], settings: S
             yield from pool.map(_check_task, tasks)
         except BrokenProcessPool as exc:
             raise EngineError(f"a worker process stopped unexpectedly: {exc}") from exc
+        except BaseException:
+            # Interrupted (SIGINT, SIGTERM) or abandoned: what the workers are doing will
+            # never be used, so they are stopped now rather than waited for.
+            _stop_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    # The executor has no public way to stop running tasks; its processes are terminated
+    # (SIGTERM, their default action: see _start_worker) and reaped by shutdown().
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def _context() -> Any:
@@ -271,6 +285,10 @@ _worker_engine: Any = None
 def _start_worker(spec: EngineSpec | None) -> None:
     """Build this worker's engine once, from the policy modules."""
     global _worker_engine
+    # A forked worker inherits the main process's handlers: Ctrl-C (sent to the whole
+    # process group) is for the main process to handle, and SIGTERM ends a worker at once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if spec is None:
         return
     from checker.engines import ENGINES
@@ -398,6 +416,9 @@ def _has_huge_integer(raw: bytes) -> bool:
     huge: list[str] = []
 
     def integer(literal: str) -> int:
+        if len(literal) > MAX_INT_DIGITS:
+            huge.append(literal)
+            return 0
         value = int(literal)
         if number_problem(literal, value) is not None:
             huge.append(literal)

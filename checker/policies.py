@@ -8,6 +8,8 @@ here, in Python, and works the same whichever engine evaluates (regorus has no
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from checker.errors import PolicyError
+from checker.errors import PolicyError, UsageError
 from checker.model import APPLICABILITY, CLOUDS, Parameter, RetiredRule, Rule, Severity
 from checker.resources import builtin_policy_dir
 
@@ -77,7 +79,8 @@ INPUT_RULES = {
             Severity.ERROR,
             "input",
             "input",
-            remediation="Change the value to what the schema expects (see schemas/).",
+            remediation="Change the value to what the schema expects: `checker schema "
+            "partner-configuration` (or account-snapshot, waivers) prints it.",
         ),
         Rule(
             "CHK-PARTNER",
@@ -317,3 +320,43 @@ def _rule_from(meta: dict[str, Any], custom: dict[str, Any], module: PolicyModul
         builtin=module.builtin,
         examples=examples,
     )
+
+
+def known_rule_ids(policies: PolicySet) -> frozenset[str]:
+    """Every rule id a waiver, a baseline or ``--rule`` may name: the one place that decides.
+
+    The input rules (CHK-*), the rules of the loaded policies and the retired ids (known,
+    so that a waiver naming one is reported as waiving nothing, not as a misspelling).
+    """
+    return frozenset({*INPUT_RULES, *policies.rules, *policies.retired})
+
+
+def unknown_rule_problem(rule_id: str, policies: PolicySet) -> str | None:
+    """Why ``rule_id`` names no rule, with the nearest known id as a suggestion; else None."""
+    known = known_rule_ids(policies)
+    if rule_id in known:
+        return None
+    near = difflib.get_close_matches(rule_id.upper(), sorted(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]}?" if near else "; `checker rules` lists them"
+    return f"no rule {rule_id!r}{hint}"
+
+
+def select_rules(patterns: Sequence[str], policies: PolicySet, option: str) -> frozenset[str]:
+    """The known rule ids matched by ``patterns`` (ids or globs such as ``ACCT-*``).
+
+    A pattern that matches no known rule is a usage error naming ``option``, with a
+    suggestion: a misspelt id would otherwise select or skip nothing, silently.
+    """
+    known = known_rule_ids(policies) - set(policies.retired)
+    selected: set[str] = set()
+    for pattern in patterns:
+        upper = pattern.upper()
+        if upper in policies.retired:
+            raise UsageError(f"{option} {pattern}: rule {upper} is retired (replaced by "
+                             f"{policies.retired[upper].replaced_by})")
+        matched = {rule_id for rule_id in known if fnmatch.fnmatchcase(rule_id, upper)}
+        if not matched:
+            problem = unknown_rule_problem(upper, policies) or f"no rule matches {pattern!r}"
+            raise UsageError(f"{option} {pattern}: {problem}")
+        selected |= matched
+    return frozenset(selected)

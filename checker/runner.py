@@ -20,7 +20,7 @@ from checker.baseline import Baseline, apply_baseline, load_baseline, resolved
 from checker.engines import ENGINES, Engine, EngineOptions
 from checker.engines.opa import policy_digest
 from checker.errors import EngineError, InputError, UsageError
-from checker.loading import Document, discover, display_name, load_file
+from checker.loading import SUFFIXES, Document, discover, display_name, load_file, load_text
 from checker.model import (
     DocumentInfo,
     Finding,
@@ -33,8 +33,18 @@ from checker.model import (
     Status,
 )
 from checker.normalize import normalize_snapshot
+from checker.output import check_outputs
 from checker.parallel import StreamJob, add_counts, check_chunks
-from checker.policies import ACCOUNTS, CONFIGURATION, INPUT_RULES, PolicySet, load_policies
+from checker.policies import (
+    ACCOUNTS,
+    CONFIGURATION,
+    INPUT_RULES,
+    PolicySet,
+    known_rule_ids,
+    load_policies,
+    select_rules,
+    unknown_rule_problem,
+)
 from checker.stream import (
     CHUNK_BYTES,
     EngineSpec,
@@ -60,6 +70,13 @@ class CheckOptions:
     either. ``progress`` is called with (stage, done, total) as chunks complete;
     ``timings``, when given, is filled with the seconds spent loading, validating and
     evaluating, summed over processes.
+
+    Checking nothing (no document found) is a ``UsageError`` unless ``allow_empty``.
+    ``rules`` and ``skip_rules`` are rule ids or globs (``ACCT-*``) that keep only, or
+    leave out, the findings and results of those rules (input findings, CHK-*, always
+    stay); ``exclude`` are globs of files left out of folder searches. A path ``-`` is one
+    document read from ``stdin`` (its text), named ``stdin_filename`` in reports.
+    ``fail_on`` ``None`` never fails the run on findings.
     """
 
     paths: tuple[Path, ...]
@@ -68,8 +85,14 @@ class CheckOptions:
     builtin_policies: bool = True
     engine: str = "embedded"
     engine_options: EngineOptions = field(default_factory=EngineOptions)
-    fail_on: Severity = Severity.ERROR
+    fail_on: Severity | None = Severity.ERROR
     as_of: str | None = None
+    allow_empty: bool = False
+    rules: tuple[str, ...] = ()
+    skip_rules: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    stdin: str | None = field(default=None, repr=False)
+    stdin_filename: str = "-"
     batch_size: int = 1000
     waivers: tuple[Path, ...] = ()
     max_waiver_days: int = DEFAULT_MAX_DAYS
@@ -104,6 +127,13 @@ class _Run:
     resolved: list[ResolvedFinding] = field(default_factory=list)
     judged_at: dict[str, str] = field(default_factory=dict)
     settings: StreamSettings = field(default_factory=StreamSettings)
+    # Files found that hold no document at all (empty, or only comments).
+    empty: list[str] = field(default_factory=list)
+    files_found: int = 0
+    # Documents found through the paths to check (not the --config alone).
+    from_paths: set[str] = field(default_factory=set)
+    # Documents read whole and schema-checked, valid or not (not those unreadable).
+    read: list[Document] = field(default_factory=list)
     # A snapshot's cloud is that of the configuration it was checked against.
     clouds: dict[str, str] = field(default_factory=dict)
     # An evaluated snapshot's subscriptions per kind, summed over its batches.
@@ -112,32 +142,67 @@ class _Run:
     def input_finding(self, rule_id: str, message: str, file: str, pointer: str = "",
                       line: int = 0, column: int = 0) -> None:
         rule = INPUT_RULES[rule_id]
-        fingerprint = _fingerprint(rule_id, file, pointer)
+        # Broken inputs have no partner to name them by; their file's name (not its path,
+        # which depends on the working directory) does. They are never baselined.
+        fingerprint = _fingerprint(rule_id, file.rsplit("/", 1)[-1], pointer)
         self.findings.append(Finding(rule_id, rule.severity, message,
                                      Location(file, pointer, line, column),
                                      rule.title, rule.remediation, fingerprint))
 
 
-def _load(paths: Iterable[Path], explicit_extra: Sequence[Path], run: _Run,
-          names: Sequence[tuple[Path, str]] = ()) -> list[Document]:
+@dataclass(frozen=True)
+class _Sources:
+    """What to read: paths (``-`` is standard input), and how."""
+
+    paths: tuple[Path, ...]
+    extra: tuple[Path, ...] = ()
+    exclude: tuple[str, ...] = ()
+    stdin: str | None = None
+    stdin_filename: str = "-"
+    # What reports call a file, where not its path (an imported export folder's snapshot).
+    names: tuple[tuple[Path, str], ...] = ()
+
+
+def _load(sources: _Sources, run: _Run) -> list[Document]:
     """Parse every input; unreadable files become CHK-LOAD findings."""
-    named = dict(names)
-    for path in [*paths, *explicit_extra]:
-        if not path.exists():
+    named = dict(sources.names)
+    paths = [p for p in (*sources.paths, *sources.extra) if p != Path("-")]
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
     documents: list[Document] = []
-    for path, explicit in discover([*paths, *explicit_extra]):
+    inputs: list[tuple[Path | None, bool]] = [
+        *((None, True) for p in sources.paths if p == Path("-")),
+        *discover(paths, exclude=sources.exclude)]
+    if len([p for p, _ in inputs if p is None]) > 1:
+        raise UsageError("standard input (-) can be given only once")
+    positional = {p for p, _ in discover([p for p in sources.paths if p != Path("-")],
+                                         exclude=sources.exclude)}
+    for source, explicit in inputs:
+        run.files_found += 1
         started = time.perf_counter()
         try:
-            loaded = load_input(path, run.settings.chunk_bytes, named.get(path))
+            if source is None:
+                if sources.stdin is None:
+                    raise UsageError("- reads standard input, but none was given")
+                loaded = load_text(sources.stdin, sources.stdin_filename)
+            else:
+                loaded = load_input(source, run.settings.chunk_bytes, named.get(source))
         except InputError as exc:
             run.input_finding("CHK-LOAD", str(exc.args[0]), exc.file, "", exc.line, exc.column)
             continue
         finally:
             run.settings.add_time("load", time.perf_counter() - started)
+        if not loaded:
+            name = (sources.stdin_filename if source is None
+                    else named.get(source) or display_name(source))
+            run.empty.append(name)
+            run.skipped.append(name)
         for doc in loaded:
             if explicit or _looks_like_ours(doc.data):
                 documents.append(doc)
+                if source is None or source in positional:
+                    run.from_paths.add(doc.file)
             else:
                 run.skipped.append(doc.file)
     return documents
@@ -161,6 +226,7 @@ def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
                 continue
             doc = whole
         started = time.perf_counter()
+        run.read.append(doc)
         kind = doc.kind
         if kind not in known_kinds():
             position = doc.locator.locate(["kind"])
@@ -227,11 +293,53 @@ def _info(doc: Document) -> DocumentInfo:
 
 
 def validate_only(paths: Sequence[Path], *, jobs: int | None = None,
-                  progress: Progress | None = None) -> Report:
-    """Load and schema-check documents without evaluating any policy."""
+                  progress: Progress | None = None, allow_empty: bool = False,
+                  exclude: Sequence[str] = (), stdin: str | None = None,
+                  stdin_filename: str = "-") -> Report:
+    """Load and schema-check documents without evaluating any policy.
+
+    Checking nothing is a ``UsageError`` unless ``allow_empty``, as for ``check``.
+    """
     run = _Run(settings=StreamSettings(jobs=jobs, progress=progress))
-    _validate(_load(paths, (), run), run)
+    loaded = _load(_Sources(tuple(paths), (), tuple(exclude), stdin, stdin_filename), run)
+    if not allow_empty:
+        _require_something(loaded, run, paths)
+    _validate(loaded, run)
     return _report(run, Severity.ERROR, "", ())
+
+
+def output_conflicts(options: CheckOptions, outputs: Sequence[Path]) -> None:
+    """Before any work: refuse an output that is one of the run's inputs, or that cannot
+    be written (its folder missing or read-only)."""
+    named = [p for p in (*options.paths, *([options.config] if options.config else []),
+                         *options.waivers) if p != Path("-")]
+    inputs = [path for path, _ in discover(named, exclude=options.exclude)]
+    check_outputs(outputs, inputs)
+
+
+def _require_something(documents: Sequence[Document], run: _Run,
+                       paths: Sequence[Path]) -> None:
+    """Fail closed on a run that would check nothing: it must not pass as a clean one.
+
+    Something is checked when a document was found through the paths (the --config alone
+    is not what was asked to be checked), or a file could not be read (that is an error
+    finding of its own).
+    """
+    if run.findings or any(doc.file in run.from_paths for doc in documents):
+        return
+    looked_at = ", ".join(p.as_posix() for p in paths)
+    patterns = ", ".join(f"*{s}" for s in SUFFIXES)
+    if not run.files_found:
+        what = f"no {patterns} file found (file extensions in any case)"
+    elif run.empty and len(run.empty) == run.files_found:
+        what = (f"{run.files_found} file{'s' if run.files_found != 1 else ''} found, "
+                f"holding no document (empty, or only comments)")
+    else:
+        what = (f"{run.files_found} file{'s' if run.files_found != 1 else ''} found, none "
+                f"holding a checker document (skipped: {', '.join(sorted(run.skipped)[:5])}"
+                f"{', ...' if len(run.skipped) > 5 else ''})")
+    raise UsageError(f"nothing to check in {looked_at}: {what}; give --allow-empty to "
+                     "accept a run that checks nothing")
 
 
 def check(options: CheckOptions) -> Report:
@@ -246,13 +354,19 @@ def check(options: CheckOptions) -> Report:
     baseline = load_baseline(options.baseline) if options.baseline else None
     waiver_set = load_waivers(options.waivers)
     policies = load_policies(options.policy_dirs, builtin=options.builtin_policies)
-    engine = ENGINES[options.engine](options.engine_options)
-    engine.load(policies.without_tests())
+    _check_rule_ids(waiver_set, baseline, policies)
+    selected = _selection(options, policies)
 
     run = _Run(settings=_settings(options, policies))
     extra = (options.config,) if options.config else ()
-    loaded = _without_waivers(_load(options.paths, extra, run, options.display_names),
-                              waiver_set, run)
+    sources = _Sources(options.paths, extra, options.exclude, options.stdin,
+                       options.stdin_filename, tuple(options.display_names))
+    loaded = _without_waivers(_load(sources, run), waiver_set, run)
+    if not options.allow_empty:
+        _require_something(loaded, run, options.paths)
+    # The engine (an OPA server among them) is set up only once there is something to check.
+    engine = ENGINES[options.engine](options.engine_options)
+    engine.load(policies.without_tests())
     documents = _validate(loaded, run)
     configs = [d for d in documents if d.kind == CONFIGURATION_KIND]
     snapshots = [d for d in documents if d.kind == SNAPSHOT_KIND]
@@ -266,6 +380,9 @@ def check(options: CheckOptions) -> Report:
         partner = config.data["partner"]["id"]
         snapshot_as_of = next((s.data["asOf"] for s in snapshots
                                if s.data["partnerId"] == partner), None)
+        # A snapshot that breaks its schema still dates the audit, if its asOf is sound:
+        # the configuration is judged at the audit date, not at the day the job runs.
+        snapshot_as_of = snapshot_as_of or _any_as_of(run.read, partner)
         run.judged_at[config.file] = judgement_time(as_of, snapshot_as_of)
         evaluator.configuration(config, run.judged_at[config.file])
     for snapshot in snapshots:
@@ -282,9 +399,17 @@ def check(options: CheckOptions) -> Report:
         run.clouds[snapshot.file] = matched.data["cloud"]
         run.judged_at[snapshot.file] = judgement_time(as_of, snapshot.data["asOf"])
         evaluator.accounts(snapshot, matched, run.judged_at[snapshot.file])
-    _settle(run, waiver_set, baseline, judgement_time(as_of), options.max_waiver_days,
-            policies.rules, {r.id: r.replaced_by for r in policies.retired.values()})
-    report = _report(run, options.fail_on, engine.version(), tuple(policies.rules.values()))
+    engine.finish()
+    if selected is not None:
+        _keep_rules(run, selected)
+    # Waivers matching no evaluated document are judged at the audit date too: the
+    # earliest one a document was judged at, when no --as-of gives it.
+    audit_date = as_of or min(run.judged_at.values(), default=None)
+    _settle(run, waiver_set, baseline, judgement_time(audit_date), options.max_waiver_days,
+            known_rule_ids(policies), {r.id: r.replaced_by for r in policies.retired.values()})
+    report = _report(run, options.fail_on, engine.version(),
+                     tuple(r for r in policies.rules.values()
+                           if selected is None or r.id in selected))
     return replace(report, policy_version=policy_digest(m.source for m in policies.without_tests()))
 
 
@@ -299,6 +424,53 @@ def _unmatched_records(snapshot: Document, run: _Run) -> None:
                           f"{record['customer']!r} ({where}){many}: the customer is not in "
                           "Partner Center's customer list, so the record was left out",
                           snapshot.file, position.pointer, position.line, position.column)
+
+
+def _any_as_of(documents: Sequence[Document], partner: str) -> str | None:
+    """The first usable asOf of an AccountSnapshot of ``partner``, valid or not."""
+    for doc in documents:
+        data = doc.data
+        if doc.kind == SNAPSHOT_KIND and isinstance(data, dict) \
+                and data.get("partnerId") == partner and isinstance(data.get("asOf"), str) \
+                and is_date_time(data["asOf"]):
+            return str(data["asOf"])
+    return None
+
+
+def _check_rule_ids(waiver_set: WaiverSet, baseline: Baseline | None,
+                    policies: PolicySet) -> None:
+    """A waiver or baseline naming no known rule is a mistake: stop before any work.
+
+    A misspelt id would otherwise waive or accept nothing while looking as if it did.
+    """
+    for waiver in waiver_set.waivers:
+        problem = unknown_rule_problem(waiver.rule, policies)
+        if problem is not None:
+            where = waiver.location
+            raise UsageError(f"{where.file}:{where.line}:{where.column}: waiver "
+                             f"{waiver.ticket}: {problem}")
+    if baseline is not None:
+        for found in baseline.findings:
+            problem = unknown_rule_problem(found.rule_id, policies)
+            if problem is not None:
+                raise UsageError(f"--baseline {baseline.file}: finding in {found.file}: "
+                                 f"{problem}")
+
+
+def _selection(options: CheckOptions, policies: PolicySet) -> frozenset[str] | None:
+    """The rule ids kept by ``--rule`` and ``--skip-rule``; ``None`` keeps every rule."""
+    if not options.rules and not options.skip_rules:
+        return None
+    kept = (select_rules(options.rules, policies, "--rule") if options.rules
+            else frozenset(policies.rules))
+    return kept - select_rules(options.skip_rules, policies, "--skip-rule")
+
+
+def _keep_rules(run: _Run, selected: frozenset[str]) -> None:
+    """Drop the findings and results of rules not selected; input findings always stay."""
+    run.findings = [f for f in run.findings if f.rule_id in INPUT_RULES
+                    or f.rule_id in selected]
+    run.results = [r for r in run.results if r.rule_id in selected]
 
 
 def judgement_time(as_of: str | None, document_as_of: str | None = None) -> str:
@@ -358,7 +530,7 @@ def _today() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00Z")
 
 
-def _report(run: _Run, fail_on: Severity, engine: str, rules: tuple[Rule, ...]) -> Report:
+def _report(run: _Run, fail_on: Severity | None, engine: str, rules: tuple[Rule, ...]) -> Report:
     used = {f.rule_id for f in run.findings} | {r.rule_id for r in run.results}
     catalogue = [*INPUT_RULES.values(), *rules]
     return Report(
@@ -446,7 +618,7 @@ class _Evaluator:
                 Location(snapshot.file, where.pointer, where.line, where.column),
                 rule.title if rule else "",
                 rule.remediation if rule else "",
-                _fingerprint(found.rule_id, snapshot.file, found.identity),
+                _fingerprint(found.rule_id, document_key(snapshot), found.identity),
                 found.customer,
                 found.subscription,
             ))
@@ -486,7 +658,7 @@ class _Evaluator:
                 Location(doc.file, position.pointer, position.line, position.column),
                 rule.title if rule else "",
                 rule.remediation if rule else "",
-                _fingerprint(rule_id, doc.file, identity),
+                _fingerprint(rule_id, document_key(doc), identity),
                 customer,
                 subscription,
             ))
@@ -540,6 +712,21 @@ def subscription_counts(answer: dict[str, Any]) -> dict[str, int]:
 def _not_applicable(answer: dict[str, Any]) -> dict[str, str]:
     return {str(n.get("rule")): str(n.get("msg", "")) for n in answer["not_applicable"]
             if isinstance(n, dict)}
+
+
+def document_key(doc: Document) -> str:
+    """What a finding's fingerprint names its document by: its kind and partner.
+
+    Not its path, which changes with the working directory and the arguments (``./x``,
+    an absolute path, a folder): a baseline must match wherever it is run from, and after
+    a file is moved or renamed. A snapshot's asOf is left out, so tomorrow's snapshot of
+    the same partner matches today's baseline.
+    """
+    data = doc.data
+    if doc.kind == CONFIGURATION_KIND:
+        partner = data.get("partner") if isinstance(data.get("partner"), dict) else {}
+        return f"{CONFIGURATION_KIND}:{partner.get('id', '')}"
+    return f"{doc.kind}:{data.get('partnerId', '')}"
 
 
 def _fingerprint(rule_id: str, file: str, identity: str) -> str:

@@ -37,7 +37,14 @@ from typing import Any
 import orjson
 
 from checker.engines.interface import EngineOptions
-from checker.loading import MAX_FILE_BYTES, Document, display_name, load_file
+from checker.errors import InputError
+from checker.loading import (
+    MAX_FILE_BYTES,
+    Document,
+    display_name,
+    load_file,
+    regular_file_problem,
+)
 from checker.locate import JsonTextLocator, LineIndex, Position, to_pointer
 from checker.policies import PolicyModule
 from checker.validation import SchemaError
@@ -305,6 +312,9 @@ def load_input(path: Path, chunk_bytes: int = CHUNK_BYTES,
     ``name`` is what reports call the file (default: its path as the user wrote it).
     """
     name = name or display_name(path)
+    problem = regular_file_problem(path)
+    if problem is not None:
+        raise InputError(problem, file=name)
     if path.suffix.lower() == ".json":
         streamed = open_snapshot(path, name, chunk_bytes)
         if streamed is not None:

@@ -7,6 +7,7 @@ the pointer of the offending value, so they are located like any policy finding.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
@@ -18,7 +19,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from checker.errors import CheckerError
+from checker.errors import CheckerError, UsageError
 from checker.resources import schema_dir
 
 SCHEMA_FILES = {
@@ -88,6 +89,37 @@ _TOO_MANY = SchemaError((), f"more than {MAX_ERRORS_PER_DOCUMENT} schema errors;
                         "and run again")
 
 
+def published_schemas() -> dict[str, str]:
+    """Name (as ``checker schema NAME`` takes it) to file of every published schema."""
+    return {path.name.removesuffix(".schema.json"): path.name
+            for path in sorted(schema_dir().glob("*.schema.json"))}
+
+
+def schema_name(kind: str) -> str:
+    """The ``checker schema`` name of a document kind's schema."""
+    return SCHEMA_FILES[kind].removesuffix(".schema.json")
+
+
+def schema_text(name: str) -> str:
+    """The published schema named ``name`` (or a document kind, any case), as in the file.
+
+    An unknown name raises ``UsageError`` listing the names.
+    """
+    names = published_schemas()
+    by_kind = {kind.lower(): schema_name(kind) for kind in SCHEMA_FILES}
+    wanted = name.lower().removesuffix(".json").removesuffix(".schema")
+    wanted = by_kind.get(wanted, wanted)
+    if wanted not in names:
+        near = difflib.get_close_matches(wanted, list(names), n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
+        raise UsageError(f"no schema {name!r}; {hint}schemas: {', '.join(names)}")
+    path: Path = schema_dir() / names[wanted]
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CheckerError(f"{path.name}: cannot read schema: {exc}") from exc
+
+
 def load_schema(kind: str) -> dict[str, Any]:
     """Read the JSON Schema of a document kind."""
     return read_schema(SCHEMA_FILES[kind])
@@ -118,14 +150,23 @@ def _validator(file_name: str) -> Any:
 
 
 @functools.cache
-def _customers_validator() -> Any:
+def _customers_schema() -> dict[str, Any]:
     # The AccountSnapshot schema's own customers array, on its own: a streamed snapshot's
     # customers are validated a chunk at a time, with the same messages.
     schema = read_schema(SCHEMA_FILES["AccountSnapshot"])
-    customers = {"$schema": schema["$schema"], "$defs": schema["$defs"],
-                 **schema["properties"]["customers"]}
-    return jsonschema_rs.validator_for(customers, validate_formats=True,
+    return {"$schema": schema["$schema"], "$defs": schema["$defs"],
+            **schema["properties"]["customers"]}
+
+
+@functools.cache
+def _customers_validator() -> Any:
+    return jsonschema_rs.validator_for(_customers_schema(), validate_formats=True,
                                        formats=_CACHED_FORMATS, offline=True)
+
+
+@functools.cache
+def _schema_of(file_name: str) -> dict[str, Any]:
+    return read_schema(file_name)
 
 
 def validate_customers(customers: list[Any], limit: int) -> list[SchemaError]:
@@ -137,22 +178,60 @@ def validate_customers(customers: list[Any], limit: int) -> list[SchemaError]:
     if validator.is_valid(customers):
         return []
     errors: list[SchemaError] = []
-    for error in _distinct(validator.iter_errors(customers)):
+    for error in _distinct(validator.iter_errors(customers), _customers_schema()):
         if len(errors) == limit:
             break
         errors.append(error)
     return errors
 
 
-def _distinct(errors: Iterable[Any]) -> Iterator[SchemaError]:
+def _distinct(errors: Iterable[Any], root: dict[str, Any]) -> Iterator[SchemaError]:
     """The validator's errors as ours, each (path, message) once: a malformed date breaks
-    both the date format and the date pattern, which say the same thing."""
+    both the date format and the date pattern, which say the same thing.
+
+    A property the schema does not know is reported at the key itself, one error per key,
+    with the nearest known property as a suggestion.
+    """
     seen: set[SchemaError] = set()
     for error in errors:
-        ours = SchemaError(tuple(error.instance_path), _message(error))
-        if ours not in seen:
-            seen.add(ours)
-            yield ours
+        found = _unexpected(error, root) or [
+            SchemaError(tuple(error.instance_path), _message(error, root))]
+        for ours in found:
+            if ours not in seen:
+                seen.add(ours)
+                yield ours
+
+
+def _unexpected(error: Any, root: dict[str, Any]) -> list[SchemaError]:
+    unexpected = getattr(error.kind, "unexpected", None)
+    if not isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties) \
+            or not unexpected:
+        return []
+    node = _resolve(root, list(error.schema_path)[:-1])
+    known = sorted(node.get("properties", {})) if isinstance(node, dict) else []
+    errors = []
+    for key in unexpected:
+        near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        if not near:
+            near = [k for k in known if k.lower() == str(key).lower()][:1]
+        hint = f"; did you mean {near[0]!r}?" if near else (
+            f"; expected one of: {', '.join(known)}" if known and len(known) <= 12 else "")
+        errors.append(SchemaError((*error.instance_path, key),
+                                  f"unknown property {str(key)!r}{hint}"))
+    return errors
+
+
+def _resolve(root: dict[str, Any], schema_path: list[Any]) -> Any:
+    """The schema node at a validator's schema path (it names the node a ``$ref`` led to)."""
+    node: Any = root
+    for part in schema_path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 def limit_errors(errors: list[SchemaError]) -> list[SchemaError]:
@@ -177,14 +256,28 @@ def validate_with(file_name: str, data: Any) -> Iterator[SchemaError]:
     validator = _validator(file_name)
     if validator.is_valid(data):
         return
-    for count, error in enumerate(_distinct(validator.iter_errors(data))):
+    for count, error in enumerate(_distinct(validator.iter_errors(data),
+                                            _schema_of(file_name))):
         if count == MAX_ERRORS_PER_DOCUMENT:
             yield _TOO_MANY
             return
         yield error
 
 
-def _message(error: Any) -> str:
+def _message(error: Any, root: dict[str, Any] | None = None) -> str:
+    if root is not None and isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AnyOf):
+        # The published AccountSnapshot schema requires a Partner Center member in either
+        # spelling (anyOf required); the checker has already normalised keys to camelCase.
+        alternatives = _resolve(root, list(error.schema_path))
+        if isinstance(alternatives, list) and alternatives and all(
+                isinstance(a, dict) and list(a) == ["required"] for a in alternatives):
+            return f"{json.dumps(alternatives[0]['required'][0])} is a required property"
+    options = getattr(error.kind, "options", None)
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Enum) \
+            and isinstance(options, list):
+        allowed = ", ".join(json.dumps(o, ensure_ascii=False) for o in options)
+        return f"{json.dumps(error.instance, ensure_ascii=False)} is not allowed here; " \
+               f"allowed values: {allowed}"
     pattern = getattr(error.kind, "pattern", None)
     if pattern == DATE_PATTERN:
         return f"{json.dumps(error.instance)} is not {_DATE_MESSAGE}"

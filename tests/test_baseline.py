@@ -59,7 +59,7 @@ def test_run_against_its_own_report_exits_0_with_no_new_findings(in_tmp: Path) -
     assert report["summary"]["states"]["open"] == 0
     assert report["resolved"] == [] and report["summary"]["resolved"] == 0
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
-    text = run("check", partner, snap, "--baseline", baseline).output
+    text = run("check", partner, snap, "--baseline", baseline, "-v").output
     assert '[baseline] customer "c-1" has no recorded credit decision' in text
     assert "note: present in baseline" in text
     assert "baseline) in 2 documents" in text.splitlines()[-1]
@@ -154,3 +154,16 @@ def test_unusable_baseline_is_a_usage_error_on_one_line(in_tmp: Path, content: s
     (line,) = result.stderr.splitlines()
     assert line.startswith("checker: error: --baseline base.json: ") and expected in line
     assert not (in_tmp / "out.json").exists()
+
+
+def test_baseline_naming_an_unknown_rule_is_a_usage_error_with_a_suggestion(
+        in_tmp: Path) -> None:
+    partner, snap = write_inputs(in_tmp)
+    baseline = _baseline(in_tmp, partner, snap)
+    report = json.loads(baseline.read_text())
+    report["findings"][0]["ruleId"] = "CRED-04"
+    baseline.write_text(json.dumps(report))
+    result = run("check", partner, snap, "--baseline", baseline)
+    assert result.exit_code == 2, result.output
+    assert "no rule 'CRED-04'; did you mean CRED-004?" in result.output
+    assert result.output.count("\n") == 1

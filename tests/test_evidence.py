@@ -78,6 +78,7 @@ def test_manifest_matches_its_schema_and_records_the_run(in_tmp: Path) -> None:
                     {"format": "text", "output": None}],
         "failOn": "warning", "asOf": "2026-06-30", "waivers": ["waivers.yaml"],
         "maxWaiverDays": 200, "baseline": "baseline.json", "batchSize": 1000,
+        "rules": [], "skipRules": [], "exclude": [], "allowEmpty": False,
     }
     names = ["inputs/notes.json", "inputs/partner.yaml", "inputs/snapshot.json"]
     assert evidence["inputs"] == [

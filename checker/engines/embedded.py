@@ -65,6 +65,9 @@ class EmbeddedEngine:
             return None
         return json.loads(result)
 
+    def finish(self) -> None:
+        """Nothing to confirm: the policies live in this process."""
+
     def version(self) -> str:
         """The regorus package version."""
         return f"regorus {metadata.version('gordon-to-regorus')}"

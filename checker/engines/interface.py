@@ -41,6 +41,11 @@ class Engine(Protocol):
         """Evaluate ``data.<rule>`` for one input given as JSON text."""
         ...
 
+    def finish(self) -> None:
+        """Confirm, after the last evaluation, that every answer came from the loaded
+        policies (a shared server may have been changed meanwhile); raise if not."""
+        ...
+
     def version(self) -> str:
         """Engine name and version, for reports and evidence."""
         ...

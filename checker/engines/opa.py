@@ -120,6 +120,7 @@ class OpaEngine:
         self._root = str(self._client.root_url)
         self._server_version = ""
         self._digest = ""
+        self._modules: tuple[PolicyModule, ...] = ()
 
     # -- the Engine protocol -------------------------------------------------------------
 
@@ -138,6 +139,7 @@ class OpaEngine:
             if wrote:
                 server = self._list_policies()
         self._verify(modules, server, refused)
+        self._modules = tuple(modules)
         self._digest = policy_digest(m.source for m in modules)
         self._server_version = self._fetch_version()
 
@@ -158,6 +160,21 @@ class OpaEngine:
                 f"data.{rule} is undefined on the OPA server at {self._url}: is "
                 "checker/main.rego loaded?"))
         return answer["result"]
+
+    def finish(self) -> None:
+        """Refuse the run if the server's policies changed since ``load``.
+
+        One server holds one set of policies: a second run (or any client) writing others
+        while this one evaluated may have decided some of its answers, so they are thrown
+        away rather than reported.
+        """
+        try:
+            self._verify(self._modules, self._list_policies(), "")
+        except EngineError as exc:
+            raise EngineError(self._redact(
+                f"the policies on the OPA server at {self._url} changed during the run "
+                "(another run or client wrote its own), so its answers cannot be trusted; "
+                "run one policy set per server at a time")) from exc
 
     def version(self) -> str:
         """Server version, address and the version (digest) of the policies it holds."""
@@ -455,6 +472,9 @@ class _Rejected(Exception):
 def _parse_url(url: str) -> tuple[str, str, int, bool]:
     """Split ``--opa-url`` into what the client takes: shown form, host, port, https."""
     parts = urlsplit(url.strip())
+    # Every message shows the URL without its user information: a password in it must
+    # not reach a log, even when the URL is refused for another reason.
+    url = _without_credentials(url.strip())
     try:
         port = parts.port
     except ValueError as exc:
@@ -470,6 +490,12 @@ def _parse_url(url: str) -> tuple[str, str, int, bool]:
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     port = port or (443 if https else 80)
     return f"{parts.scheme}://{host}:{port}", host, port, https
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#@]*@", lambda m: f"{m.group(1) or ''}***@",
+                  url, count=1)
 
 
 def _package_of(item: dict[str, Any]) -> str:

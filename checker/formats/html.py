@@ -370,14 +370,18 @@ def _header(report: Report) -> str:
     judged = _distinct(t for _, t in report.judged_at) or _distinct(
         d.as_of for d in report.documents)
     as_of = ", ".join(judged) or "—"
-    lede = (f"{_plural(len(report.failing), 'open finding')} at or above {report.fail_on.value} "
-            "fail the run." if failing else
-            f"No open finding at or above {report.fail_on.value}: the run passes.")
+    if report.fail_on is None:
+        lede = "A report-only run (--fail-on never): no finding fails it."
+    elif failing:
+        lede = (f"{_plural(len(report.failing), 'open finding')} at or above "
+                f"{report.fail_on_label} fail the run.")
+    else:
+        lede = f"No open finding at or above {report.fail_on_label}: the run passes."
     policies = (f"{report.policy_version} ({_plural(len(report.rules), 'rule')})"
                 if report.policy_version else _plural(len(report.rules), "rule"))
     facts = [("Partner", partner_text), ("Cloud", clouds), ("Audit date (as-of)", as_of),
              ("checker", __version__), ("Engine", report.engine or "—"),
-             ("Policies", policies), ("Fails on", report.fail_on.value)]
+             ("Policies", policies), ("Fails on", report.fail_on_label)]
     items = "".join(f'<div class="fact-{esc(k.split()[0].lower())}"><dt>{esc(k)}</dt>'
                     f'<dd data-fact="{esc(k)}">{esc(v)}</dd></div>' for k, v in facts)
     return (f'<header class="masthead"><div class="masthead-top">'
@@ -464,7 +468,7 @@ def _concern_order(concern: str) -> tuple[int, str]:
 
 def _outcome_table(caption: str, counts: dict[str, dict[str, int]], label: Callable[[str], str],
                    axis: str) -> str:
-    outcomes = ("pass", "fail", "warning", "not-applicable")
+    outcomes = ("pass", "fail", "warning", "info", "not-applicable")
     head = "".join(f'<th scope="col" class="num">{o}</th>' for o in outcomes)
     body = "".join(
         f'<tr><th scope="row">{esc(label(key))}</th>'

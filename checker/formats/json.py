@@ -10,10 +10,11 @@ from checker.model import DocumentInfo, FindingState, Report, Severity, Status
 
 # 1.1 added fingerprint, state, note, customer and subscription to findings, summary.states,
 # summary.resolved and the top-level resolved array, and summary.byRule/byConcern/byCloud.
-# 1.2 added the top-level rules array (each rule's applicability and guidance link)
-# and subscriptions (per kind) to evaluated snapshot documents.
+# 1.2 added the top-level rules array (each rule's applicability and guidance link),
+# subscriptions (per kind) to evaluated snapshot documents, failOn "never" and the "info"
+# outcome (info rules had been counted as warning).
 REPORT_VERSION = "1.2"
-REPORT_SCHEMA_ID = "urn:checker:schema:report:v1"
+REPORT_SCHEMA_ID = "https://github.com/csp-checker/checker/blob/main/schemas/report.schema.json"
 
 
 def _document(d: DocumentInfo) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "$schema": REPORT_SCHEMA_ID,
         "reportVersion": REPORT_VERSION,
         "tool": {"name": "checker", "version": __version__, "engine": report.engine},
-        "failOn": report.fail_on.value,
+        "failOn": report.fail_on_label,
         "verdict": "fail" if report.failing else "pass",
         "exitCode": int(report.exit_code),
         "summary": {

@@ -51,7 +51,7 @@ class MarkdownFormatter:
             "",
             f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} in "
             f"{documents} document{'s' if documents != 1 else ''}; the run fails on "
-            f"{report.fail_on.value} findings"
+            f"{report.fail_on_label} findings"
             + (f" and {len(report.failing)} fail it." if failing else " and none fail it."),
             "",
             *_summary_table(report),

@@ -81,7 +81,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
                     for f in sorted(report.findings, key=lambda f: f.sort_key)
                 ],
                 "properties": {
-                    "failOn": report.fail_on.value,
+                    "failOn": report.fail_on_label,
                     "verdict": "fail" if report.failing else "pass",
                     "engine": report.engine,
                 },

@@ -59,6 +59,9 @@ class RecordingEngine:
         RecordingEngine.calls.append((rule, input_json, value))
         return value
 
+    def finish(self) -> None:
+        self._inner.finish()
+
     def version(self) -> str:
         return self._inner.version()
 

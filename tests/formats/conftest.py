@@ -53,7 +53,8 @@ def _rules() -> tuple[Rule, ...]:
         Rule("ACCT-003", "Non-payment suspension near the data-deletion window", Severity.ERROR,
              "accounts", "accounts", remediation="Decide: cancel, restore or keep suspended."),
         Rule("CHK-SCHEMA", "Document matches its JSON Schema", Severity.ERROR, "input", "input",
-             remediation="Change the value to what the schema expects (see schemas/)."),
+             remediation="Change the value to what the schema expects: `checker schema "
+                         "partner-configuration` prints it."),
         Rule("COLL-001", "A collections policy is documented", Severity.ERROR, "collections",
              "configuration", description="The partner documents its collections policy."),
         Rule("COLL-006", "Access-impact action is allowed in the cloud", Severity.ERROR,

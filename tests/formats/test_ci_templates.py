@@ -21,9 +21,18 @@ def load(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return [node] if isinstance(node, str) else []
+
+
 def check_commands(path: Path) -> list[list[str]]:
-    # Folded YAML scalars have already been joined into one line by the loader.
-    text = yaml.safe_dump(load(path), width=10_000)
+    # Folded YAML scalars have already been joined into one line by the loader; a literal
+    # block's shell line continuations are joined here.
+    text = "\n".join(s.replace("\\\n", " ") for s in _strings(load(path)))
     return [shlex.split(m) for m in re.findall(r"checker check [^'\n\"]+", text)]
 
 
