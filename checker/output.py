@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from checker.errors import OutputError, UsageError
 
@@ -28,21 +30,32 @@ def write_atomically(path: Path, text: str) -> None:
     usual 022), not the 0600 of a temporary file. Whatever stops the write (an error, an
     interrupt) leaves no temporary file behind.
     """
+    with atomic_file(path, "report") as handle:
+        handle.write(text.encode("utf-8"))
+
+
+@contextmanager
+def atomic_file(path: Path, what: str) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``path`` complete when the block ends, or not at all.
+
+    ``what`` names the file in errors ("report", "snapshot"). Permissions as for any new
+    file, as ``write_atomically`` says.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write report: {exc.strerror or exc}") from exc
+        raise OutputError(f"{path}: cannot write {what}: {exc.strerror or exc}") from exc
     try:
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write report: {exc.strerror or exc}") from exc
+        raise OutputError(f"{path}: cannot write {what}: {exc.strerror or exc}") from exc
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

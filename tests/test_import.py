@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -375,3 +377,13 @@ def test_import_rejects_a_bad_as_of(workdir: Path) -> None:
     assert result.exit_code == 2
     assert "--as-of: 'yesterday'" in result.stderr
     assert not Path("s.json").exists()
+
+
+def test_the_snapshot_gets_the_permissions_of_any_new_file(workdir: Path) -> None:
+    previous = os.umask(0o027)
+    try:
+        _import()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(Path("snapshot.json").stat().st_mode) == 0o640
+    assert not [p for p in Path().iterdir() if p.name.endswith(".tmp")]

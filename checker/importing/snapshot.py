@@ -11,17 +11,16 @@ complete.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from checker.errors import ExportError, OutputError
+from checker.errors import ExportError
 from checker.importing import partner_center
 from checker.importing.store import Origin, Store
+from checker.output import atomic_file
 from checker.validation import validate_customers
 
 LIST_PARTS = ("fraudEvents", "partnerActions", "serviceRequests", "subscriptions")
@@ -103,23 +102,8 @@ def _lines(header: dict[str, Any], store: Store) -> Iterator[bytes]:
 
 def write_snapshot(path: Path, header: dict[str, Any], store: Store) -> None:
     """Write the snapshot to ``path`` atomically: complete, or not at all."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write snapshot: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write(handle, header, store)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write snapshot: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "snapshot") as handle:
+        _write(handle, header, store)
 
 
 def _write(handle: IO[bytes], header: dict[str, Any], store: Store) -> None:
