@@ -35,18 +35,19 @@ def normalize_snapshot(data: Any) -> None:
         for member in PARTNER_CENTER_MEMBERS:
             value = customer.get(member)
             if value is not None and _has_pascal_key(value):
-                customer[member] = _camel_keep_existing(value)
+                customer[member] = camel_keys(value)
 
 
-def _camel_keep_existing(value: Any) -> Any:
+def camel_keys(value: Any) -> Any:
+    """Lowercase the first letter of every key; where both spellings exist, camelCase wins."""
     if isinstance(value, dict):
         result: dict[Any, Any] = {}
         for key, item in value.items():
             new = (key[:1].lower() + key[1:]) if isinstance(key, str) else key
             if new in result and new != key:
                 continue
-            result[new] = _camel_keep_existing(item)
+            result[new] = camel_keys(item)
         return result
     if isinstance(value, list):
-        return [_camel_keep_existing(v) for v in value]
+        return [camel_keys(v) for v in value]
     return value

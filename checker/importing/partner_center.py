@@ -35,6 +35,7 @@ from checker.importing.log import ImportLog, read_bytes
 from checker.importing.store import Origin, Store
 from checker.loading import display_name
 from checker.locate import JsonTextLocator
+from checker.normalize import camel_keys
 
 PathParts = tuple[str | int, ...]
 
@@ -52,21 +53,6 @@ _CAPITAL_KEY = re.compile(rb'"[A-Z][^"]*"[ \t\r\n]*:')
 
 
 def _same(value: Any) -> Any:
-    return value
-
-
-def camel_keys(value: Any) -> Any:
-    """Lowercase the first letter of every key; where both spellings exist, camelCase wins."""
-    if isinstance(value, dict):
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            new = key[:1].lower() + key[1:] if isinstance(key, str) else key
-            if new in result and new != key:
-                continue
-            result[new] = camel_keys(item)
-        return result
-    if isinstance(value, list):
-        return [camel_keys(v) for v in value]
     return value
 
 
