@@ -375,3 +375,23 @@ def test_control_characters_from_the_inputs_cannot_drive_the_terminal(in_tmp: Pa
     assert "\x1b[2J" not in out and "\x07" not in out
     lines = [line for line in out.splitlines() if "CHK-SCHEMA" in line]
     assert lines and all(line.startswith("in/evil\\x1b[2J\\x07.yaml:") for line in lines)
+
+
+def test_the_footer_counts_rule_outcomes_as_the_concern_table_does() -> None:
+    result = run("check", NONCOMPLIANT, "--color", "never")
+    lines = result.output.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("by concern")))
+    header = lines[start].split()[2:]            # pass fail warning info n/a
+    totals = Counter[str]()
+    for row in lines[start + 1:]:
+        if not row.startswith("  "):
+            break
+        for name, value in zip(header, row.split()[1:], strict=True):
+            totals[name] += int(value)
+    footer = re.search(r"rules: (\d+) passed, (\d+) failed(?:, (\d+) warned)?"
+                       r"(?:, (\d+) informed)?, (\d+) not applicable", lines[-1])
+    assert footer, lines[-1]
+    shown = [int(n or 0) for n in footer.groups()]
+    assert shown == [totals["pass"], totals["fail"], totals["warning"], totals["info"],
+                     totals["n/a"]]
+    assert totals["warning"] > 0 and totals["info"] > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.model import Finding, FindingState, Report, Severity, Status
+from checker.model import Finding, FindingState, Report, Severity
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 # Control characters from the inputs (an escape sequence in a YAML string) are shown as
@@ -117,10 +117,17 @@ def summary_line(report: Report) -> str:
     resolved = f"; {len(report.resolved)} resolved" if report.resolved else ""
     rules = ""
     if report.results:
+        # The outcomes of the "by concern" table: a rule that fired fails, or warns, or
+        # informs, as its severity says; so the footer and the table agree.
+        outcomes = dict.fromkeys(("pass", "fail", "warning", "info", "not-applicable"), 0)
+        for counts in report.breakdown()["rule"].values():
+            for outcome, n in counts.items():
+                outcomes[outcome] += n
+        fired = "".join(f", {outcomes[o]} {label}" for o, label in
+                        (("warning", "warned"), ("info", "informed")) if outcomes[o])
         rules = (
-            f"; rules: {report.count_status(Status.PASS)} passed, "
-            f"{report.count_status(Status.FAIL)} failed, "
-            f"{report.count_status(Status.NOT_APPLICABLE)} not applicable"
+            f"; rules: {outcomes['pass']} passed, {outcomes['fail']} failed{fired}, "
+            f"{outcomes['not-applicable']} not applicable"
         )
     documents = len(report.documents)
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
