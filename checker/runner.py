@@ -383,8 +383,13 @@ def check(options: CheckOptions) -> Report:
         # A snapshot that breaks its schema still dates the audit, if its asOf is sound:
         # the configuration is judged at the audit date, not at the day the job runs.
         snapshot_as_of = snapshot_as_of or _any_as_of(run.read, partner)
-        run.judged_at[config.file] = judgement_time(as_of, snapshot_as_of)
-        evaluator.configuration(config, run.judged_at[config.file])
+        # With no --as-of and no snapshot there is no audit date: the configuration is
+        # judged without one (its date-based rules are not applicable), never at the wall
+        # clock, so the same inputs give the same report on any day.
+        audit = judgement_time(as_of, snapshot_as_of) if as_of or snapshot_as_of else None
+        if audit is not None:
+            run.judged_at[config.file] = audit
+        evaluator.configuration(config, audit)
     for snapshot in snapshots:
         matched = forced or by_partner.get(snapshot.data["partnerId"])
         if matched is None or matched.data["partner"]["id"] != snapshot.data["partnerId"]:
@@ -561,9 +566,11 @@ class _Evaluator:
         self._run = run
         self._batch_size = max(1, batch_size)
 
-    def configuration(self, config: Document, as_of: str) -> None:
+    def configuration(self, config: Document, as_of: str | None) -> None:
         started = time.perf_counter()
-        payload = {"configuration": config.data, "asOf": as_of}
+        payload: dict[str, Any] = {"configuration": config.data}
+        if as_of is not None:
+            payload["asOf"] = as_of
         answer = self._ask(CONFIGURATION, payload)
         fired = self._collect(answer["deny"], {"": config, "configuration": config}, config,
                               offset=0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.documents import PARTNER, check_json, customer, snapshot
@@ -54,3 +55,20 @@ def test_configuration_beside_an_invalid_snapshot_keeps_the_snapshots_audit_date
     assert dated["partner.yaml"] == "2031-03-01T00:00:00Z"
     assert _coll_011(report) == []
     assert any(f["ruleId"] == "CHK-SCHEMA" for f in report["findings"])
+
+
+def test_configuration_with_no_audit_date_is_not_judged_at_the_wall_clock(
+        in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Effective in 2100: "not yet in force" at any wall-clock date this test runs on, so
+    # a run that fell back to today would fire COLL-011.
+    _write(in_tmp, "2100-01-01", None)
+    _, report = check_json("partner.yaml")
+    assert _coll_011(report) == []
+    assert report["documents"][0]["asOf"] == ""
+    results = {r["ruleId"]: r for r in report["results"]}
+    assert results["COLL-011"]["status"] == "not-applicable"
+    assert "no audit date" in results["COLL-011"]["reason"]
+    # The same inputs give the same report whatever day the job runs.
+    monkeypatch.setattr("checker.runner._today", lambda: "2150-01-01T00:00:00Z")
+    _, later = check_json("partner.yaml")
+    assert later == report

@@ -62,11 +62,18 @@ def findings(*args: str | Path) -> tuple[int, dict]:
 def test_compliant_examples_pass() -> None:
     result = run("check", *COMPLIANT)
     assert result.exit_code == 0, result.output
-    # Germany was shut down on 2021-10-29: audited today, its examples get that note (info).
+    # The Germany examples have no snapshot: without --as-of there is no audit date, so
+    # CTRL-012 (Germany shut down on 2021-10-29) is not applicable; audited in 2026, each
+    # gets that note (info); audited in 2021, none.
     _, report = findings(*COMPLIANT)
-    assert {(f["ruleId"], f["severity"], f["file"].split("/")[1]) for f in report["findings"]} \
-        == {("CTRL-012", "info", "germany")}
+    assert report["findings"] == []
     germany = [p for p in COMPLIANT if p.parent.name == "germany"]
+    _, undated = findings(*germany)
+    assert {r["status"] for r in undated["results"] if r["ruleId"] == "CTRL-012"} \
+        == {"not-applicable"}
+    _, audited = findings(*COMPLIANT, "--as-of", "2026-06-30")
+    assert {(f["ruleId"], f["severity"], f["file"].split("/")[1])
+            for f in audited["findings"]} == {("CTRL-012", "info", "germany")}
     dated = run("check", *germany, "--as-of", "2021-06-30")
     assert dated.exit_code == 0 and dated.output.splitlines()[-1].startswith("PASS: 0 findings")
 
@@ -76,8 +83,9 @@ def test_licence_only_partner_passes_with_azure_controls_not_applicable(cloud: s
     (partner,) = LICENCE_ONLY[cloud].glob("partner.yaml")
     text = partner.read_text(encoding="utf-8")
     assert "azure: false" in text and "fraudAlerts" not in text and "spendingBudgets" not in text
-    # Germany is audited before its shutdown, so that not even the CTRL-012 note is left.
-    dated = ("--as-of", "2021-06-30") if cloud == "germany" else ()
+    # Audited at a date, so that the date-based rules are judged too; Germany before its
+    # shutdown, so that not even the CTRL-012 note is left.
+    dated = ("--as-of", "2021-06-30" if cloud == "germany" else "2026-06-30")
     code, report = findings(partner, *dated)
     assert code == 0 and report["findings"] == []
     assert {d["cloud"] for d in report["documents"]} == {cloud}

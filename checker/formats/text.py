@@ -120,8 +120,8 @@ def summary_line(report: Report) -> str:
         # The outcomes of the "by concern" table: a rule that fired fails, or warns, or
         # informs, as its severity says; so the footer and the table agree.
         outcomes = dict.fromkeys(("pass", "fail", "warning", "info", "not-applicable"), 0)
-        for counts in report.breakdown()["rule"].values():
-            for outcome, n in counts.items():
+        for per_rule in report.breakdown()["rule"].values():
+            for outcome, n in per_rule.items():
                 outcomes[outcome] += n
         fired = "".join(f", {outcomes[o]} {label}" for o, label in
                         (("warning", "warned"), ("info", "informed")) if outcomes[o])

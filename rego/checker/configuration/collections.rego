@@ -586,6 +586,11 @@ deny contains finding if {
 	}
 }
 
+not_applicable contains {"rule": "COLL-011", "msg": lib.no_audit_date} if {
+	input.configuration
+	not input.asOf
+}
+
 # METADATA
 # title: The access-impact dunning step agrees with accessImpact
 # description: >-

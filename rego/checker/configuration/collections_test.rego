@@ -1,5 +1,6 @@
 package checker.configuration.collections
 
+import data.checker.lib
 import rego.v1
 
 # Shared fixtures for the configuration tests (controls_test and credit_test
@@ -421,4 +422,10 @@ test_coll_012_does_not_fire_without_an_access_impact_step if {
 	]))
 	findings := deny with input as inp
 	not "COLL-012" in rule_ids(findings)
+}
+
+test_coll_011_does_not_fire_without_an_audit_date if {
+	inp := {"configuration": {"collectionsPolicy": {"effectiveDate": "2200-01-01"}}}
+	not "COLL-011" in {f.rule | some f in deny with input as inp}
+	{"rule": "COLL-011", "msg": lib.no_audit_date} in not_applicable with input as inp
 }

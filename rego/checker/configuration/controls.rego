@@ -586,5 +586,10 @@ deny contains finding if {
 	}
 }
 
+not_applicable contains {"rule": "CTRL-012", "msg": lib.no_audit_date} if {
+	closed_clouds[input.configuration.cloud]
+	not input.asOf
+}
+
 # Clouds that were shut down, and the day they were (CTRL-012).
 closed_clouds := {"germany": "2021-10-29"}

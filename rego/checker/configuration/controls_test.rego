@@ -401,3 +401,9 @@ outside_germany(cloud, findings) if {
 	cloud != "germany"
 	not "CTRL-012" in rule_ids(findings)
 }
+
+test_ctrl_012_does_not_fire_without_an_audit_date if {
+	inp := {"configuration": {"cloud": "germany"}}
+	not "CTRL-012" in {f.rule | some f in deny with input as inp}
+	{"rule": "CTRL-012", "msg": lib.no_audit_date} in not_applicable with input as inp
+}

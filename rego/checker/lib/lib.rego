@@ -83,6 +83,10 @@ ns(s) := time.parse_rfc3339_ns(concat("", [s, "T00:00:00Z"])) if {
 # the wall clock, so an audit can be re-run for any date.
 now_ns := ns(input.asOf)
 
+# Why a date-based configuration rule is not applicable to a configuration
+# checked with no --as-of and no snapshot: there is no audit date to judge at.
+no_audit_date := "no audit date: give --as-of, or check the configuration with its snapshot"
+
 # days_since is the number of whole days from s to now (negative if s is
 # in the future).
 days_since(s) := floor_of((now_ns - ns(s)) / day_ns)
