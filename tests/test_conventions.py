@@ -388,10 +388,13 @@ def test_the_footer_counts_rule_outcomes_as_the_concern_table_does() -> None:
             break
         for name, value in zip(header, row.split()[1:], strict=True):
             totals[name] += int(value)
-    footer = re.search(r"rules: (\d+) passed, (\d+) failed(?:, (\d+) warned)?"
-                       r"(?:, (\d+) informed)?, (\d+) not applicable", lines[-1])
+    footer = re.search(r"rules: (\d+) passed, (\d+) failed \((\d+) error, (\d+) warning, "
+                       r"(\d+) info\), (\d+) not applicable", lines[-1])
     assert footer, lines[-1]
-    shown = [int(n or 0) for n in footer.groups()]
-    assert shown == [totals["pass"], totals["fail"], totals["warning"], totals["info"],
-                     totals["n/a"]]
-    assert totals["warning"] > 0 and totals["info"] > 0
+    passed, failed, errors, warnings, infos, not_applicable = map(int, footer.groups())
+    assert [passed, errors, warnings, infos, not_applicable] == [
+        totals["pass"], totals["fail"], totals["warning"], totals["info"], totals["n/a"]]
+    assert failed == errors + warnings + infos
+    assert warnings > 0 and infos > 0
+    assert [passed, failed, not_applicable] == [
+        _json(NONCOMPLIANT)["summary"]["rules"][k] for k in ("pass", "fail", "not-applicable")]

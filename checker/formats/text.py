@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.model import Finding, FindingState, Report, Severity
+from checker.model import Finding, FindingState, Report, Severity, Status
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 # Control characters from the inputs (an escape sequence in a YAML string) are shown as
@@ -117,17 +117,21 @@ def summary_line(report: Report) -> str:
     resolved = f"; {len(report.resolved)} resolved" if report.resolved else ""
     rules = ""
     if report.results:
-        # The outcomes of the "by concern" table: a rule that fired fails, or warns, or
-        # informs, as its severity says; so the footer and the table agree.
-        outcomes = dict.fromkeys(("pass", "fail", "warning", "info", "not-applicable"), 0)
+        # A rule that fired failed (as summary.rules counts it in JSON); by its severity
+        # it is in the fail, warning or info column of the "by concern" table, and the
+        # parenthesis says how many of each, so the footer and the table agree.
+        outcomes = dict.fromkeys(("fail", "warning", "info"), 0)
         for per_rule in report.breakdown()["rule"].values():
-            for outcome, n in per_rule.items():
-                outcomes[outcome] += n
-        fired = "".join(f", {outcomes[o]} {label}" for o, label in
-                        (("warning", "warned"), ("info", "informed")) if outcomes[o])
+            for outcome in outcomes:
+                outcomes[outcome] += per_rule[outcome]
+        by_severity = ", ".join(f"{n} {severity}" for severity, n in
+                                zip(("error", "warning", "info"), outcomes.values(),
+                                    strict=True) if n)
+        failed = report.count_status(Status.FAIL)
         rules = (
-            f"; rules: {outcomes['pass']} passed, {outcomes['fail']} failed{fired}, "
-            f"{outcomes['not-applicable']} not applicable"
+            f"; rules: {report.count_status(Status.PASS)} passed, {failed} failed"
+            + (f" ({by_severity})" if failed else "")
+            + f", {report.count_status(Status.NOT_APPLICABLE)} not applicable"
         )
     documents = len(report.documents)
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
