@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from checker.errors import CheckerError, EngineError, PolicyError
+from checker.findings import add_counts, customer_index, identity, parse_raw, read_answer
 from checker.loading import MAX_DEPTH, MAX_INT_DIGITS, nests_within, number_problem, too_deep
 from checker.locate import Position
 from checker.normalize import normalize_snapshot
@@ -102,12 +103,6 @@ class LocatedFinding:
     identity: str
     customer: str
     subscription: str
-
-
-def add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
-    """Add ``counts`` (subscriptions per kind) into ``total``."""
-    for kind, n in counts.items():
-        total[kind] = total.get(kind, 0) + n
 
 
 def default_jobs() -> int:
@@ -494,32 +489,28 @@ def _collect(answer: Any, start: int, size: int, base: int, customers: list[Any]
              locate: Callable[[Sequence[str | int]], Position], outcome: ChunkOutcome,
              others: dict[bytes, dict[str, Any]]) -> None:
     """Turn the answer for ``size`` customers from ``start`` into located findings."""
-    from checker.runner import _identity, _not_applicable, _parse_raw, subscription_counts
-
-    if (not isinstance(answer, dict) or not isinstance(answer.get("deny"), list)
-            or not isinstance(answer.get("not_applicable"), list)):
-        raise EngineError(f"data.{ACCOUNTS_ENTRY_POINT} returned an unexpected value; "
-                          "is a policy redefining checker.main?")
-    outcome.not_applicable.append(_not_applicable(answer))
-    add_counts(outcome.subscriptions, subscription_counts(answer))
-    for raw in answer["deny"]:
-        rule_id, message, path, target = _parse_raw(raw)
-        if (target == "" and len(path) > 1 and path[0] == "customers"
-                and isinstance(path[1], int) and 0 <= path[1] < size):
-            index = start + path[1]
+    read = read_answer(ACCOUNTS_ENTRY_POINT, answer)
+    outcome.not_applicable.append(read.not_applicable)
+    add_counts(outcome.subscriptions, read.subscriptions)
+    for raw in read.deny:
+        found = parse_raw(raw)
+        path = found.path
+        at = customer_index(path)
+        if found.document == "" and at is not None and 0 <= at < size:
+            index = start + at
             position = locate([index, *path[2:]])
             rest = position.pointer.split("/", 2)[2:]
-            identity, customer, subscription = _identity(
+            stable, customer, subscription = identity(
                 {"customers": customers}, ["customers", index, *path[2:]])
             outcome.findings.append(LocatedFinding(
-                rule_id, message, base + index,
+                found.rule_id, found.message, base + index,
                 Position(customers_pointer(base + index, f"/{rest[0]}" if rest else ""),
                          position.line, position.column),
-                identity, customer, subscription))
+                stable, customer, subscription))
         else:
             # About the header or the configuration: every batch repeats it, and the
             # main process locates it.
-            if len(path) > 1 and path[0] == "customers" and isinstance(path[1], int):
-                path = ["customers", base + start + path[1], *path[2:]]
+            if at is not None:
+                path = ["customers", base + start + at, *path[2:]]
             other = {**raw, "path": path}
             others.setdefault(orjson.dumps(other, option=orjson.OPT_SORT_KEYS), other)

@@ -7,7 +7,6 @@ never print. Anything that prevents a complete evaluation raises a ``CheckerErro
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,18 @@ from checker.baseline import Baseline, apply_baseline, load_baseline, resolved
 from checker.engines import ENGINES, Engine, EngineOptions
 from checker.engines.opa import policy_digest
 from checker.errors import EngineError, InputError, UsageError
+from checker.findings import (
+    CONFIGURATION_KIND,
+    Answer,
+    add_counts,
+    build_finding,
+    customer_index,
+    document_key,
+    fingerprint,
+    identity,
+    parse_raw,
+    read_answer,
+)
 from checker.loading import SUFFIXES, Document, discover, display_name, load_file, load_text
 from checker.model import (
     DocumentInfo,
@@ -34,7 +45,7 @@ from checker.model import (
 )
 from checker.normalize import normalize_snapshot
 from checker.output import check_outputs
-from checker.parallel import StreamJob, add_counts, check_chunks
+from checker.parallel import StreamJob, check_chunks
 from checker.policies import (
     ACCOUNTS,
     CONFIGURATION,
@@ -56,7 +67,6 @@ from checker.stream import (
 from checker.validation import is_date_time, known_kinds, limit_errors, validate
 from checker.waivers import DEFAULT_MAX_DAYS, WAIVERS_KIND, WaiverSet, apply_waivers, load_waivers
 
-CONFIGURATION_KIND = "PartnerConfiguration"
 SNAPSHOT_KIND = "AccountSnapshot"
 ENTRY_POINTS = {CONFIGURATION: "checker.main.configuration", ACCOUNTS: "checker.main.accounts"}
 
@@ -144,10 +154,10 @@ class _Run:
         rule = INPUT_RULES[rule_id]
         # Broken inputs have no partner to name them by; their file's name (not its path,
         # which depends on the working directory) does. They are never baselined.
-        fingerprint = _fingerprint(rule_id, file.rsplit("/", 1)[-1], pointer)
+        key = fingerprint(rule_id, file.rsplit("/", 1)[-1], pointer)
         self.findings.append(Finding(rule_id, rule.severity, message,
                                      Location(file, pointer, line, column),
-                                     rule.title, rule.remediation, fingerprint))
+                                     rule.title, rule.remediation, key))
 
 
 @dataclass(frozen=True)
@@ -572,10 +582,10 @@ class _Evaluator:
         if as_of is not None:
             payload["asOf"] = as_of
         answer = self._ask(CONFIGURATION, payload)
-        fired = self._collect(answer["deny"], {"": config, "configuration": config}, config,
+        fired = self._collect(answer.deny, {"": config, "configuration": config}, config,
                               offset=0)
-        skipped = _not_applicable(answer)
-        self._results(CONFIGURATION, config, config.data["cloud"], fired, [skipped])
+        self._results(CONFIGURATION, config, config.data["cloud"], fired,
+                      [answer.not_applicable])
         self._run.settings.add_time("evaluate", time.perf_counter() - started)
 
     def accounts(self, snapshot: Document, config: Document, as_of: str) -> None:
@@ -593,10 +603,10 @@ class _Evaluator:
             batch = {**header, "customers": customers[start:start + self._batch_size]}
             payload = {"configuration": config.data, "snapshot": batch, "asOf": as_of}
             answer = self._ask(ACCOUNTS, payload)
-            fired |= self._collect(answer["deny"], documents, snapshot, offset=start)
-            skipped_per_batch.append(_not_applicable(answer))
+            fired |= self._collect(answer.deny, documents, snapshot, offset=start)
+            skipped_per_batch.append(answer.not_applicable)
             add_counts(self._run.subscriptions.setdefault(snapshot.file, {}),
-                       subscription_counts(answer))
+                       answer.subscriptions)
         self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, skipped_per_batch)
         self._run.settings.add_time("evaluate", time.perf_counter() - started)
 
@@ -615,60 +625,43 @@ class _Evaluator:
         if checked.failure is not None:
             raise EngineError(f"{snapshot.file}: the file changed while it was being checked")
         fired = set()
+        key = document_key(snapshot)
         for found in checked.findings:
-            rule = self._policies.rules.get(found.rule_id)
             where = found.position
-            self._run.findings.append(Finding(
-                found.rule_id,
-                rule.severity if rule else Severity.ERROR,
-                found.message,
+            self._run.findings.append(build_finding(
+                self._policies.rules, found.rule_id, found.message,
                 Location(snapshot.file, where.pointer, where.line, where.column),
-                rule.title if rule else "",
-                rule.remediation if rule else "",
-                _fingerprint(found.rule_id, document_key(snapshot), found.identity),
-                found.customer,
-                found.subscription,
-            ))
+                key, found.identity, found.customer, found.subscription))
             fired.add(found.rule_id)
         fired |= self._collect(checked.others, {"": snapshot, "configuration": config},
                                snapshot, offset=0)
         add_counts(self._run.subscriptions.setdefault(snapshot.file, {}), checked.subscriptions)
         self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, checked.not_applicable)
 
-    def _ask(self, target: str, payload: dict[str, Any]) -> dict[str, Any]:
-        answer = self._engine.evaluate(ENTRY_POINTS[target], orjson.dumps(payload).decode())
-        if (not isinstance(answer, dict) or not isinstance(answer.get("deny"), list)
-                or not isinstance(answer.get("not_applicable"), list)):
-            raise EngineError(f"data.{ENTRY_POINTS[target]} returned an unexpected value; "
-                              "is a policy redefining checker.main?")
-        return answer
+    def _ask(self, target: str, payload: dict[str, Any]) -> Answer:
+        entry_point = ENTRY_POINTS[target]
+        return read_answer(entry_point,
+                           self._engine.evaluate(entry_point, orjson.dumps(payload).decode()))
 
     def _collect(self, raw_findings: list[Any], documents: dict[str, Document],
                  default: Document, offset: int) -> set[str]:
         """Turn raw deny objects into findings; return the rule ids that fired."""
         fired = set()
         for raw in raw_findings:
-            rule_id, message, path, target = _parse_raw(raw)
-            doc = documents.get(target)
+            found = parse_raw(raw)
+            rule_id, path = found.rule_id, found.path
+            doc = documents.get(found.document)
             if doc is None:
-                raise EngineError(f"rule {rule_id} names unknown document {target!r}")
-            if doc is default and offset and len(path) > 1 and path[0] == "customers" \
-                    and isinstance(path[1], int):
-                path = ["customers", path[1] + offset, *path[2:]]
-            rule = self._policies.rules.get(rule_id)
+                raise EngineError(f"rule {rule_id} names unknown document {found.document!r}")
+            index = customer_index(path)
+            if doc is default and offset and index is not None:
+                path = ["customers", index + offset, *path[2:]]
             position = doc.locator.locate(path)
-            identity, customer, subscription = _identity(doc.data, path)
-            self._run.findings.append(Finding(
-                rule_id,
-                rule.severity if rule else Severity.ERROR,
-                message,
+            stable, customer, subscription = identity(doc.data, path)
+            self._run.findings.append(build_finding(
+                self._policies.rules, rule_id, found.message,
                 Location(doc.file, position.pointer, position.line, position.column),
-                rule.title if rule else "",
-                rule.remediation if rule else "",
-                _fingerprint(rule_id, document_key(doc), identity),
-                customer,
-                subscription,
-            ))
+                document_key(doc), stable, customer, subscription))
             fired.add(rule_id)
         return fired
 
@@ -689,89 +682,3 @@ class _Evaluator:
             else:
                 result = RuleResult(rule_id, doc.file, Status.PASS)
             self._run.results.append(result)
-
-
-def _parse_raw(raw: Any) -> tuple[str, str, list[str | int], str]:
-    """Check one deny object's shape: {"rule", "msg", "path"?, "document"?}."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str) \
-            or not isinstance(raw.get("msg"), str):
-        raise EngineError(f"a policy produced a finding without string 'rule' and 'msg': "
-                          f"{orjson.dumps(raw).decode()[:200]}")
-    path = raw.get("path", [])
-    if not isinstance(path, list) or not all(
-            isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool)) for p in path):
-        raise EngineError(f"rule {raw['rule']}: 'path' must be an array of keys and indexes")
-    document = raw.get("document", "")
-    if document not in ("", "configuration"):
-        document = str(document)
-    return raw["rule"], raw["msg"], path, document
-
-
-def subscription_counts(answer: dict[str, Any]) -> dict[str, int]:
-    """The answer's subscriptions per kind; a policy set without the count gives none."""
-    counts = answer.get("subscriptions")
-    if not isinstance(counts, dict):
-        return {}
-    return {str(k): v for k, v in counts.items()
-            if isinstance(v, int) and not isinstance(v, bool)}
-
-
-def _not_applicable(answer: dict[str, Any]) -> dict[str, str]:
-    return {str(n.get("rule")): str(n.get("msg", "")) for n in answer["not_applicable"]
-            if isinstance(n, dict)}
-
-
-def document_key(doc: Document) -> str:
-    """What a finding's fingerprint names its document by: its kind and partner.
-
-    Not its path, which changes with the working directory and the arguments (``./x``,
-    an absolute path, a folder): a baseline must match wherever it is run from, and after
-    a file is moved or renamed. A snapshot's asOf is left out, so tomorrow's snapshot of
-    the same partner matches today's baseline.
-    """
-    data = doc.data
-    if doc.kind == CONFIGURATION_KIND:
-        partner = data.get("partner") if isinstance(data.get("partner"), dict) else {}
-        return f"{CONFIGURATION_KIND}:{partner.get('id', '')}"
-    return f"{doc.kind}:{data.get('partnerId', '')}"
-
-
-def _fingerprint(rule_id: str, file: str, identity: str) -> str:
-    return hashlib.sha256(f"{rule_id}\0{file}\0{identity}".encode()).hexdigest()[:32]
-
-
-def _identity(data: Any, path: Sequence[str | int]) -> tuple[str, str, str]:
-    """Path with array indexes replaced by element ids, plus the customer and subscription.
-
-    ``/customers/3/subscriptions/0/status`` becomes ``/customers[c-42]/subscriptions[s-7]/
-    status``: stable when customers are reordered, which a baseline relies on.
-    """
-    node = data
-    parts: list[str] = []
-    customer = subscription = ""
-    previous: str | int = ""
-    for part in path:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            node = node[part]
-            ident = _element_id(node)
-            parts.append(f"[{ident}]" if ident else f"[{part}]")
-            if previous == "customers":
-                customer = ident
-            elif previous == "subscriptions":
-                subscription = ident
-            elif isinstance(node, dict) and isinstance(node.get("subscriptionId"), str):
-                subscription = node["subscriptionId"]
-        else:
-            parts.append("/" + str(part))
-            node = node.get(part) if isinstance(node, dict) and isinstance(part, str) else None
-        previous = part
-    return "".join(parts), customer, subscription
-
-
-def _element_id(node: Any) -> str:
-    if isinstance(node, dict):
-        for key in ("id", "eventId"):
-            value = node.get(key)
-            if isinstance(value, str) and value:
-                return value
-    return ""

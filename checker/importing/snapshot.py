@@ -18,7 +18,7 @@ from typing import IO, Any
 import orjson
 
 from checker.errors import ExportError
-from checker.importing import partner_center
+from checker.importing.partner_center import locate as locate_in_response
 from checker.importing.store import Origin, Store
 from checker.output import atomic_file
 from checker.validation import validate_customers
@@ -61,7 +61,7 @@ def _located(message: str, path: tuple[str | int, ...],
             field = str(rest[0]) if rest else ""
             return ExportError(message, file=origin.file, line=int(origin.pointer[4:]),
                                field=field)
-        line, column = partner_center.locate(origin.file, origin.pointer, rest)
+        line, column = locate_in_response(origin.file, origin.pointer, rest)
         return ExportError(message, file=origin.file, line=line, column=column)
     raise AssertionError("every customer has an origin")  # pragma: no cover
 
@@ -70,7 +70,7 @@ def unmatched_records(store: Store) -> list[dict[str, Any]]:
     """Records naming customers the customer list does not have: CSV rows, then responses."""
     records = list(store.unmatched())
     for customer, part, count, origin in store.orphans():
-        line, column = partner_center.locate(origin.file, origin.pointer, ())
+        line, column = locate_in_response(origin.file, origin.pointer, ())
         record: dict[str, Any] = {"part": part, "customer": customer, "file": origin.file,
                                   "line": line, "column": column}
         if count > 1:
