@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_signals import _generator
+from tests.conftest import bench_generator
 
 FORMATS = ("json", "sarif", "junit", "text", "markdown")
 CUSTOMERS = 6000
@@ -24,7 +24,7 @@ CUSTOMERS = 6000
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("det") / "inputs"
     folder.mkdir()
-    _generator().generate(folder, CUSTOMERS)
+    bench_generator().generate(folder, CUSTOMERS)
     assert (folder / "snapshot.json").stat().st_size > 2 * 1024**2
     return folder
 

@@ -6,12 +6,10 @@ stays fast); speed itself is measured in bench/, never asserted here.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,23 +20,15 @@ from checker.formats import FORMATTERS
 from checker.model import Report
 from checker.runner import CheckOptions, check
 from checker.stream import open_snapshot
-from tests.conftest import ROOT
+from tests.conftest import ROOT, bench_generator
 
 CUSTOMERS = 3000
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("generated")
-    _generator().generate(folder, CUSTOMERS)
+    bench_generator().generate(folder, CUSTOMERS)
     return folder
 
 

@@ -26,9 +26,8 @@ from typing import Any
 import pytest
 
 from checker.policies import load_policies
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, bench_generator
 from tests.engines.servers import OpaServer, Proxy
-from tests.test_signals import _generator
 
 pytestmark = [pytest.mark.opa, pytest.mark.usefixtures("opa")]
 
@@ -68,7 +67,7 @@ def server(opa: str) -> Iterator[OpaServer]:
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("large-opa")
-    _generator().generate(folder, 20_000)
+    bench_generator().generate(folder, 20_000)
     return folder
 
 
