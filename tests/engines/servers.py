@@ -83,15 +83,16 @@ class OpaServer:
         self.stop()
 
 
-Rule = Callable[[str, str, int], "tuple[int, bytes] | float | None"]
+Rule = Callable[[str, str, int], "tuple[int, bytes] | tuple[int, bytes, str] | float | None"]
 
 
 class Proxy:
     """A loopback HTTP proxy in front of ``upstream``.
 
     ``rule(method, path, n)`` is asked for the n-th request (from 1): a float delays it by
-    that many seconds before forwarding, ``(status, body)`` answers without forwarding,
-    None forwards at once. ``seen`` lists (method, path) of every request.
+    that many seconds before forwarding, ``(status, body)`` or ``(status, body, content
+    type)`` answers without forwarding (text/plain by default), None forwards at once.
+    ``seen`` lists (method, path) of every request.
     """
 
     def __init__(self, upstream: str, rule: Rule) -> None:
@@ -109,7 +110,8 @@ class Proxy:
                 if isinstance(decision, float | int) and not isinstance(decision, bool):
                     proxy._stopping.wait(float(decision))
                 elif isinstance(decision, tuple):
-                    self._answer(decision[0], decision[1], "text/plain")
+                    self._answer(decision[0], decision[1],
+                                 decision[2] if len(decision) > 2 else "text/plain")
                     return
                 upstream_conn = http.client.HTTPConnection(host, int(port), timeout=30)
                 headers = {k: v for k, v in self.headers.items()

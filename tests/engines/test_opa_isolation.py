@@ -15,13 +15,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -134,42 +131,12 @@ def test_stopped_server_times_out(server: OpaServer) -> None:
     assert elapsed < 15
 
 
-class _NotOpa:
-    """An HTTP server answering every request with 200 and one fixed body."""
-
-    def __init__(self, body: bytes) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_PUT = do_POST = do_DELETE = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
-
-
 @pytest.mark.parametrize("body", [b"<html>hello</html>", b"{}", b'{"result": {}}',
                                   b'{"result": []}', b"null"])
 def test_http_server_that_is_not_opa_exits_3(body: bytes, tmp_path: Path) -> None:
-    fake = _NotOpa(body)
+    # Every request answered 200 with ``body``, as JSON; nothing is forwarded (port 9 is
+    # never asked).
+    fake = Proxy("http://127.0.0.1:9", lambda *_: (200, body, "application/json"))
     try:
         done = _checker(PARTNER, "--engine", "opa", "--opa-url", fake.url, "-f", "json",
                         "-o", tmp_path / "report.json", timeout=60)
