@@ -193,9 +193,9 @@ subscription_counts(customers) := {"azure-plan": azure, "new-commerce": nce, "le
 		s.productType.id != "OnlineServicesNCE"
 		s.productType.id != "Azure"
 	]
-	untyped_nce := {j | some j, s in subs; not s.productType; contains(s.offerId, ":")} | {j |
+	untyped_nce := {j | some j, s in subs; not s.productType.id; contains(s.offerId, ":")} | {j |
 		some j, s in subs
-		not s.productType
+		not s.productType.id
 		count(s.refundOptions) > 0
 	}
 	azure := count([1 | some s in subs; s.productType.id == "Azure"]) + count([1 | some k in odd; k == "azure-plan"])

@@ -56,6 +56,21 @@ test_subscription_counts_count_every_kind if {
 	subscription_counts([]) == {"azure-plan": 0, "legacy": 0, "new-commerce": 0}
 }
 
+# Counted as subscription_kind classifies, whatever fields a subscription lacks.
+test_subscription_counts_agree_with_subscription_kind if {
+	subs := [
+		{"id": "a", "productType": {}, "offerId": "CFQ7TTC0LH18:0001"},
+		{"id": "b", "productType": {"displayName": "x"}, "refundOptions": [{"type": "Full"}]},
+		{"id": "c", "productType": {"id": "azure"}},
+		{"id": "d", "productType": {"id": "OnlineServicesNCE"}},
+		{"id": "e", "offerId": "91fd106f-4b2c-4938-95ac-f54f74e9a239"},
+		{"id": "f"},
+	]
+	expected := {k: n | some k in subscription_kinds; n := count([1 | some s in subs; subscription_kind(s) == k])}
+	subscription_counts([{"subscriptions": subs}]) == expected
+	expected == {"azure-plan": 1, "legacy": 2, "new-commerce": 3}
+}
+
 test_sells_azure_follows_portfolio_else_the_cloud if {
 	sells_azure({"cloud": "global"})
 	not sells_azure({"cloud": "21vianet"})
