@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from checker.baseline import Baseline, apply_baseline, load_baseline, resolved
+from checker.chunks import StreamJob, check_chunks
 from checker.engines import ENGINES, Engine, EngineOptions
 from checker.engines.opa import policy_digest
 from checker.errors import EngineError, InputError, UsageError
@@ -24,7 +25,6 @@ from checker.findings import (
     Answer,
     add_counts,
     build_finding,
-    customer_index,
     document_key,
     fingerprint,
     identity,
@@ -45,7 +45,6 @@ from checker.model import (
 )
 from checker.normalize import normalize_snapshot
 from checker.output import check_outputs
-from checker.parallel import StreamJob, check_chunks
 from checker.policies import (
     ACCOUNTS,
     CONFIGURATION,
@@ -227,10 +226,14 @@ def _looks_like_ours(data: Any) -> bool:
 
 
 def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
-    """Schema-check documents; return the valid ones."""
+    """Schema-check documents; return the valid ones.
+
+    An AccountSnapshot's header (every member but its customers) is validated whole, its
+    customers chunk by chunk (``checker.chunks``), whether it was streamed or read whole.
+    """
     valid = []
     for doc in documents:
-        if isinstance(doc, StreamedDocument):
+        if isinstance(doc, StreamedDocument) and doc.source.chunks:
             whole = _read_customers(doc, run)
             if whole is None:
                 continue
@@ -248,10 +251,17 @@ def _validate(documents: Sequence[Document], run: _Run) -> list[Document]:
             continue
         if kind == SNAPSHOT_KIND:
             normalize_snapshot(doc.data)
-        errors = list(validate(kind, doc.data))
-        if isinstance(doc, StreamedDocument):
-            errors = limit_errors([*errors, *doc.source.schema_errors])
-        run.settings.add_time("validate", time.perf_counter() - started)
+        if kind == SNAPSHOT_KIND and isinstance(doc.data.get("customers"), list):
+            errors = list(validate(kind, {**doc.data, "customers": []}))
+            run.settings.add_time("validate", time.perf_counter() - started)
+            if isinstance(doc, StreamedDocument):
+                customer_errors = doc.source.schema_errors
+            else:
+                customer_errors = check_chunks(doc, StreamJob(doc.file), run.settings).errors
+            errors = limit_errors([*errors, *customer_errors])
+        else:
+            errors = list(validate(kind, doc.data))
+            run.settings.add_time("validate", time.perf_counter() - started)
         for error in errors:
             position = doc.locator.locate(error.path)
             run.input_finding("CHK-SCHEMA", error.message, doc.file, position.pointer,
@@ -582,44 +592,23 @@ class _Evaluator:
         if as_of is not None:
             payload["asOf"] = as_of
         answer = self._ask(CONFIGURATION, payload)
-        fired = self._collect(answer.deny, {"": config, "configuration": config}, config,
-                              offset=0)
+        fired = self._collect(answer.deny, {"": config, "configuration": config})
         self._results(CONFIGURATION, config, config.data["cloud"], fired,
                       [answer.not_applicable])
         self._run.settings.add_time("evaluate", time.perf_counter() - started)
 
     def accounts(self, snapshot: Document, config: Document, as_of: str) -> None:
-        if isinstance(snapshot, StreamedDocument) and snapshot.source.chunks:
-            self._accounts_streamed(snapshot, config, as_of)
-            return
-        started = time.perf_counter()
-        data = snapshot.data
-        header = {k: v for k, v in data.items() if k != "customers"}
-        customers = data["customers"]
-        fired: set[str] = set()
-        skipped_per_batch: list[dict[str, str]] = []
-        documents = {"": snapshot, "configuration": config}
-        for start in range(0, max(len(customers), 1), self._batch_size):
-            batch = {**header, "customers": customers[start:start + self._batch_size]}
-            payload = {"configuration": config.data, "snapshot": batch, "asOf": as_of}
-            answer = self._ask(ACCOUNTS, payload)
-            fired |= self._collect(answer.deny, documents, snapshot, offset=start)
-            skipped_per_batch.append(answer.not_applicable)
-            add_counts(self._run.subscriptions.setdefault(snapshot.file, {}),
-                       answer.subscriptions)
-        self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, skipped_per_batch)
-        self._run.settings.add_time("evaluate", time.perf_counter() - started)
-
-    def _accounts_streamed(self, snapshot: StreamedDocument, config: Document,
-                           as_of: str) -> None:
-        """Evaluate a streamed snapshot chunk by chunk (in worker processes)."""
+        """Evaluate a snapshot's customers chunk by chunk (in worker processes), whether
+        it was streamed or read whole (one chunk)."""
         header = orjson.dumps({k: v for k, v in snapshot.data.items() if k != "customers"})
         # The policy input up to the customers array; each batch's customers and "}}"
         # complete it, so the header is serialised once, not once per batch.
         prefix = (b'{"configuration":' + orjson.dumps(config.data) + b',"asOf":'
                   + orjson.dumps(as_of) + b',"snapshot":'
                   + (header[:-1] + b"," if header != b"{}" else b"{") + b'"customers":')
-        job = StreamJob(str(snapshot.source.path), prefix, self._batch_size)
+        path = (str(snapshot.source.path) if isinstance(snapshot, StreamedDocument)
+                else snapshot.file)
+        job = StreamJob(path, prefix, self._batch_size)
         checked = check_chunks(snapshot, job, self._run.settings, self._engine,
                                stage="evaluate")
         if checked.failure is not None:
@@ -633,8 +622,7 @@ class _Evaluator:
                 Location(snapshot.file, where.pointer, where.line, where.column),
                 key, found.identity, found.customer, found.subscription))
             fired.add(found.rule_id)
-        fired |= self._collect(checked.others, {"": snapshot, "configuration": config},
-                               snapshot, offset=0)
+        fired |= self._collect(checked.others, {"": snapshot, "configuration": config})
         add_counts(self._run.subscriptions.setdefault(snapshot.file, {}), checked.subscriptions)
         self._results(ACCOUNTS, snapshot, config.data["cloud"], fired, checked.not_applicable)
 
@@ -643,9 +631,9 @@ class _Evaluator:
         return read_answer(entry_point,
                            self._engine.evaluate(entry_point, orjson.dumps(payload).decode()))
 
-    def _collect(self, raw_findings: list[Any], documents: dict[str, Document],
-                 default: Document, offset: int) -> set[str]:
-        """Turn raw deny objects into findings; return the rule ids that fired."""
+    def _collect(self, raw_findings: list[Any], documents: dict[str, Document]) -> set[str]:
+        """Turn raw deny objects about whole documents into findings; return the rule ids
+        that fired."""
         fired = set()
         for raw in raw_findings:
             found = parse_raw(raw)
@@ -653,9 +641,6 @@ class _Evaluator:
             doc = documents.get(found.document)
             if doc is None:
                 raise EngineError(f"rule {rule_id} names unknown document {found.document!r}")
-            index = customer_index(path)
-            if doc is default and offset and index is not None:
-                path = ["customers", index + offset, *path[2:]]
             position = doc.locator.locate(path)
             stable, customer, subscription = identity(doc.data, path)
             self._run.findings.append(build_finding(

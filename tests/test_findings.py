@@ -85,7 +85,7 @@ def test_a_broken_user_policy_stops_whole_and_streamed_snapshots_alike(
         snap.unlink()
         (folder / "snapshot.yaml").write_text(yaml.safe_dump(data))
     else:
-        # A JSON snapshot is read in chunks, evaluated in checker.parallel.
+        # A JSON snapshot is read in chunks, evaluated in checker.chunks.
         assert all(isinstance(d, StreamedDocument) for d in load_input(snap))
     policies = in_tmp / "policies"
     policies.mkdir()

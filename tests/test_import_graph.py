@@ -94,8 +94,9 @@ def test_the_graph_sees_the_package() -> None:
     graph = _graph()
     # The pipeline's stages are found, with the edges that bind them.
     assert "checker.findings" in graph["checker.runner"]
-    assert "checker.findings" in graph["checker.parallel"]
-    assert "checker.parallel" in graph["checker.runner"]
+    assert "checker.findings" in graph["checker.chunks"]
+    assert "checker.chunks" in graph["checker.runner"]
+    assert "checker.parallel" in graph["checker.chunks"]
     assert "checker.importing.partner_center" in graph["checker.importing.snapshot"]
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-import checker.parallel
+import checker.chunks
 import checker.runner
 from checker.formats import FORMATTERS
 from checker.loading import load_file
-from checker.parallel import StreamJob, check_chunks
+from checker.chunks import StreamJob, check_chunks
 from checker.runner import CheckOptions, check, validate_only
 from checker.stream import (
     Chunk,
@@ -129,7 +129,7 @@ def test_unbalanced_brackets_in_strings_still_split_on_customers(
     doc = open_snapshot(path, "snapshot.json", 300)
     assert doc is not None and len(doc.source.chunks) > 5
     resplit = []
-    monkeypatch.setattr(checker.parallel, "exact_chunks",
+    monkeypatch.setattr(checker.chunks, "exact_chunks",
                         lambda *args: resplit.append(args) or exact_chunks(*args))
     streamed, whole = _both(in_tmp, monkeypatch, lambda f: check(
         CheckOptions(paths=(f,), chunk_bytes=300, jobs=2)))
@@ -276,8 +276,8 @@ def test_chunks_go_to_the_engine_as_text_when_nothing_needs_changing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     _write(in_tmp, LAYOUTS[layout]([_customer(i, name) for i in range(40)]))
     answers: list[Any] = []
-    evaluate_text = checker.parallel._evaluate_text
-    monkeypatch.setattr(checker.parallel, "_evaluate_text",
+    evaluate_text = checker.chunks._evaluate_text
+    monkeypatch.setattr(checker.chunks, "_evaluate_text",
                         lambda *args: answers.append(evaluate_text(*args)) or answers[-1])
     streamed, whole = _both(in_tmp, monkeypatch, lambda f: check(
         CheckOptions(paths=(f,), chunk_bytes=SMALL_CHUNKS, jobs=1)))
