@@ -19,6 +19,7 @@ import orjson
 from checker.errors import EngineError
 from checker.loading import Document
 from checker.model import Finding, Location, Rule, Severity
+from checker.policies import INPUT_RULES
 
 CONFIGURATION_KIND = "PartnerConfiguration"
 
@@ -174,3 +175,14 @@ def build_finding(rules: Mapping[str, Rule], rule_id: str, message: str, locatio
         customer,
         subscription,
     )
+
+
+def input_finding(rule_id: str, message: str, file: str, pointer: str = "", line: int = 0,
+                  column: int = 0) -> Finding:
+    """A finding about an input itself (CHK-*: unreadable, invalid, unmatched...)."""
+    rule = INPUT_RULES[rule_id]
+    # Broken inputs have no partner to name them by; their file's name (not its path,
+    # which depends on the working directory) does. They are never baselined.
+    key = fingerprint(rule_id, file.rsplit("/", 1)[-1], pointer)
+    return Finding(rule_id, rule.severity, message, Location(file, pointer, line, column),
+                   rule.title, rule.remediation, key)

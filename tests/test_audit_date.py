@@ -69,6 +69,6 @@ def test_configuration_with_no_audit_date_is_not_judged_at_the_wall_clock(
     assert results["COLL-011"]["status"] == "not-applicable"
     assert "no audit date" in results["COLL-011"]["reason"]
     # The same inputs give the same report whatever day the job runs.
-    monkeypatch.setattr("checker.runner._today", lambda: "2150-01-01T00:00:00Z")
+    monkeypatch.setattr("checker.stages.evaluate.today", lambda: "2150-01-01T00:00:00Z")
     _, later = check_json("partner.yaml")
     assert later == report

@@ -93,9 +93,10 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_graph_sees_the_package() -> None:
     graph = _graph()
     # The pipeline's stages are found, with the edges that bind them.
-    assert "checker.findings" in graph["checker.runner"]
+    assert "checker.stages.evaluate" in graph["checker.runner"]
+    assert "checker.findings" in graph["checker.stages.evaluate"]
     assert "checker.findings" in graph["checker.chunks"]
-    assert "checker.chunks" in graph["checker.runner"]
+    assert "checker.chunks" in graph["checker.stages.evaluate"]
     assert "checker.parallel" in graph["checker.chunks"]
     assert "checker.importing.partner_center" in graph["checker.importing.snapshot"]
 

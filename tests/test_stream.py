@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 import checker.chunks
-import checker.runner
+import checker.stages.sources
+from checker.chunks import StreamJob, check_chunks
 from checker.formats import FORMATTERS
 from checker.loading import load_file
-from checker.chunks import StreamJob, check_chunks
 from checker.runner import CheckOptions, check, validate_only
 from checker.stream import (
     Chunk,
@@ -66,7 +66,7 @@ def _both(folder: Path, monkeypatch: pytest.MonkeyPatch,
     render = FORMATTERS["json"]().render
     streamed = render(run(folder))
     with monkeypatch.context() as patch:
-        patch.setattr(checker.runner, "load_input",
+        patch.setattr(checker.stages.sources, "load_input",
                       lambda path, _, name=None: load_file(path, name))
         whole = render(run(folder))
     return streamed, whole
