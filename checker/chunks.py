@@ -237,7 +237,7 @@ def _raise_error(outcome: ChunkOutcome) -> None:
         raise (PolicyError if kind == "PolicyError" else EngineError)(message)
 
 
-def _bases(counts: list[int] | None, chunks: int) -> list[int]:
+def _bases(counts: Sequence[int] | None, chunks: int) -> list[int]:
     """Index of each chunk's first customer, when the counts are known (else zeros)."""
     if counts is None:
         return [0] * chunks

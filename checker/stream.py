@@ -29,8 +29,8 @@ import codecs
 import json
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,21 +113,29 @@ class Chunk:
     column: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class SnapshotSource:
     """Where a streamed snapshot's customers are, and what reading them found.
 
     ``counts`` (customers per chunk), ``plain`` (whether a chunk's keys are all camelCase,
-    so that its text is the policy input as it is) and ``schema_errors`` are filled by the
-    validation pass; the evaluation pass relies on the counts to number customers.
+    so that its text is the policy input as it is) and ``schema_errors`` come from the
+    validation pass (see ``read``); the evaluation pass relies on the counts to number
+    customers.
     """
 
     path: Path
     chunks: tuple[Chunk, ...]
     customers_bytes: int  # from the first customer's start to the last one's end
-    counts: list[int] | None = None
-    plain: list[bool] | None = None
-    schema_errors: list[SchemaError] = field(default_factory=list)
+    counts: tuple[int, ...] | None = None
+    plain: tuple[bool, ...] | None = None
+    schema_errors: tuple[SchemaError, ...] = ()
+
+    def read(self, chunks: Sequence[Chunk], counts: Sequence[int], plain: Sequence[bool],
+             schema_errors: Sequence[SchemaError]) -> SnapshotSource:
+        """This source as the validation pass read it: the chunks it actually read (a
+        range split wrongly is split again), with their counts and schema errors."""
+        return replace(self, chunks=tuple(chunks), counts=tuple(counts), plain=tuple(plain),
+                       schema_errors=tuple(schema_errors))
 
 
 @dataclass(frozen=True)

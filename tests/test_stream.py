@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +226,8 @@ def test_an_engine_workers_cannot_copy_evaluates_in_this_process(in_tmp: Path) -
     assert doc is not None and len(doc.source.chunks) > 5
     settings = StreamSettings(jobs=2, chunk_bytes=4000)  # no EngineSpec
     validated = check_chunks(doc, StreamJob(str(path)), settings)
-    doc.source.counts = validated.counts
+    doc = replace(doc, source=doc.source.read(validated.chunks, validated.counts,
+                                              validated.plain, validated.errors))
     engine = _FirstCustomerEngine()
     checked = check_chunks(doc, StreamJob(str(path), b'{"snapshot":{"customers":', 2),
                            settings, engine, stage="evaluate")

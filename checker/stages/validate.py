@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.chunks import StreamJob, check_chunks
 from checker.errors import InputError
@@ -81,10 +81,9 @@ def _errors(doc: Document, kind: str, settings: StreamSettings) -> list[SchemaEr
         return errors
     header = list(validate(kind, {**doc.data, "customers": []}))
     settings.add_time("validate", time.perf_counter() - started)
-    if isinstance(doc, StreamedDocument):
-        customers = doc.source.schema_errors  # found as the chunks were read
-    else:
-        customers = check_chunks(doc, StreamJob(doc.file), settings).errors
+    customers: Sequence[SchemaError] = (
+        doc.source.schema_errors if isinstance(doc, StreamedDocument)  # found when read
+        else check_chunks(doc, StreamJob(doc.file), settings).errors)
     return limit_errors([*header, *customers])
 
 
@@ -97,11 +96,8 @@ def _read_customers(doc: StreamedDocument, settings: StreamSettings,
     """
     checked = check_chunks(doc, StreamJob(str(doc.source.path)), settings)
     if checked.failure is None:
-        doc.source.chunks = tuple(checked.chunks)
-        doc.source.counts = checked.counts
-        doc.source.plain = checked.plain
-        doc.source.schema_errors = checked.errors
-        return doc
+        return replace(doc, source=doc.source.read(checked.chunks, checked.counts,
+                                                   checked.plain, checked.errors))
     try:
         (whole,) = load_file(doc.source.path, doc.file)
     except InputError as exc:
