@@ -1,4 +1,4 @@
-"""What trimming unread members (``checker.trim``) costs and saves, per customer.
+"""What trimming unread members (``bench/trim_members.py``) costs and saves, per customer.
 
 Generated customers (``bench/generate.py``) are written as a chunk's text is (one customer
 per line, ``,\\n`` between them) in batches of 1000 and of 40. For each batch, in one
@@ -35,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
 from rules import prefix  # noqa: E402
+from trim_members import trim_members  # noqa: E402
 
 from checker.policies import load_policies  # noqa: E402
-from checker.trim import trim_members  # noqa: E402
 
 QUERY = "data.checker.main.accounts"
 

@@ -13,13 +13,18 @@ EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def bench_generator() -> ModuleType:
-    """bench/generate.py as a module: the deterministic large snapshots of the benchmarks."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+def bench_module(name: str) -> ModuleType:
+    """bench/<name>.py as a module (the benchmarks are scripts, not part of the package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def bench_generator() -> ModuleType:
+    """bench/generate.py as a module: the deterministic large snapshots of the benchmarks."""
+    return bench_module("generate")
 
 
 def opa_binary() -> str | None:

@@ -1,4 +1,4 @@
-"""Trimming unread members from a chunk's text (checker.trim).
+"""Trimming unread members from a chunk's text (bench/trim_members.py, measured, not used).
 
 Three kinds of checks: the trimmed text parses to exactly the original without the
 removable members (hand-made edge cases, random JSON in random layouts, generated
@@ -29,8 +29,11 @@ from checker.engines.embedded import EmbeddedEngine
 from checker.loading import load_file
 from checker.normalize import normalize_snapshot
 from checker.policies import load_policies
-from checker.trim import TRIMMED_KEYS, trim_members
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, bench_generator
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, bench_generator, bench_module
+
+_TRIM = bench_module("trim_members")
+TRIMMED_KEYS = _TRIM.TRIMMED_KEYS
+trim_members = _TRIM.trim_members
 
 REGO = ROOT / "rego"
 SCHEMA = ROOT / "schemas" / "account-snapshot.schema.json"
