@@ -1,10 +1,15 @@
 """The default engine: regorus, a Rego interpreter embedded in the process.
 
-checker's two entry points (``checker.main.configuration`` and ``checker.main.accounts``)
-run on regorus's compiled mode (RVM) when it can evaluate them, and on the interpreter when
-it cannot. RVM rejects the dynamic package reference ``data.checker.accounts[_]`` that
-main.rego uses, so the engine generates an entry module (package ``checker.compiled``,
-see ``entry_module``) that names every loaded package under ``checker.accounts`` and
+With ``EngineOptions(compiled=True)``, checker's two entry points
+(``checker.main.configuration`` and ``checker.main.accounts``) run on regorus's compiled
+mode (RVM) when it can evaluate them, and on the interpreter when it cannot. It is off by
+default: RVM gives an undefined value where a built-in function fails (a bad timestamp, a
+type error), which the interpreter and OPA report as an error, so in compiled mode a
+policy's error can go unseen instead of stopping the run.
+
+RVM rejects the dynamic package reference ``data.checker.accounts[_]`` that main.rego
+uses, so the engine generates an entry module (package ``checker.compiled``, see
+``entry_module``) that names every loaded package under ``checker.accounts`` and
 ``checker.configuration`` and gives the same values. RVM stops each call after 25,000
 instructions; a call that stops or fails in any other way is evaluated again on the
 interpreter, whose answer (or error) is the one returned.
@@ -103,6 +108,9 @@ class EmbeddedEngine:
 
     ``evaluations`` counts the evaluations of checker's entry points and ``fallbacks``
     those that RVM could not answer (the instruction cap, mostly) and the interpreter did.
+    An input at least as long as one that RVM could not answer for the same entry point
+    goes to the interpreter at once (a fallback too): a caller sending batches bigger than
+    ``batch_size`` would otherwise pay for RVM's failed attempt on every one.
     """
 
     name = "embedded"
@@ -114,6 +122,8 @@ class EmbeddedEngine:
         self.batch_size = INTERPRETED_BATCH
         self.evaluations = 0
         self.fallbacks = 0
+        # Per entry point, the length of the shortest input RVM could not answer.
+        self._failed_length: dict[str, int] = {}
 
     @property
     def compiled(self) -> bool:
@@ -156,9 +166,12 @@ class EmbeddedEngine:
         if rule in _COLLECTED:
             self.evaluations += 1
             if self._vm is not None:
-                value = self._evaluate_compiled(rule, input_json)
-                if value is not None:
-                    return value
+                failed = self._failed_length.get(rule)
+                if failed is None or len(input_json) < failed:
+                    value = self._evaluate_compiled(rule, input_json)
+                    if value is not None:
+                        return value
+                    self._failed_length[rule] = len(input_json)
                 self.fallbacks += 1
         value = self.evaluate_undefined_ok(rule, input_json)
         if value is None:

@@ -19,10 +19,11 @@ class EngineOptions:
     # None: the OPA engine reads CHECKER_OPA_TOKEN. Left out of repr so that printing the
     # options (a log line, a test failure) cannot show it.
     opa_token: str | None = field(default=None, repr=False)
-    # The embedded engine evaluates checker's entry points on regorus's compiled mode (RVM)
-    # when it can; False keeps it on the interpreter alone (tests and benchmarks compare
-    # the two).
-    compiled: bool = True
+    # True: the embedded engine evaluates checker's entry points on regorus's compiled mode
+    # (RVM) when it can, with the interpreter as fallback. Off by default: RVM turns a
+    # failing built-in (a bad timestamp, a type error) into an undefined value where the
+    # interpreter and OPA fail the evaluation, so a policy's error could pass unseen.
+    compiled: bool = False
 
 
 class Engine(Protocol):
