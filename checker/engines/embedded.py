@@ -3,9 +3,10 @@
 With ``EngineOptions(compiled=True)``, checker's two entry points
 (``checker.main.configuration`` and ``checker.main.accounts``) run on regorus's compiled
 mode (RVM) when it can evaluate them, and on the interpreter when it cannot. It is off by
-default: RVM gives an undefined value where a built-in function fails (a bad timestamp, a
-type error), which the interpreter and OPA report as an error, so in compiled mode a
-policy's error can go unseen instead of stopping the run.
+default: RVM of gordon-to-regorus 0.13.0 decides differently from the interpreter and OPA
+on some comprehensions and ``else`` chains (findings go missing), and gives an undefined
+value where a built-in function fails (a bad timestamp, a type error), which they report as
+an error; README "Compiled mode (RVM)" and tests/engines/test_compiled.py show each case.
 
 RVM rejects the dynamic package reference ``data.checker.accounts[_]`` that main.rego
 uses, so the engine generates an entry module (package ``checker.compiled``, see
@@ -204,8 +205,9 @@ class EmbeddedEngine:
         """Nothing to confirm: the policies live in this process."""
 
     def version(self) -> str:
-        """The regorus package version."""
-        return f"regorus {metadata.version('gordon-to-regorus')}"
+        """The regorus package version, and whether compiled mode answered."""
+        mode = " (compiled mode)" if self.compiled else ""
+        return f"regorus {metadata.version('gordon-to-regorus')}{mode}"
 
 
 def _compiled_entry_point(rule: str) -> str:

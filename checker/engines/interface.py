@@ -20,9 +20,9 @@ class EngineOptions:
     # options (a log line, a test failure) cannot show it.
     opa_token: str | None = field(default=None, repr=False)
     # True: the embedded engine evaluates checker's entry points on regorus's compiled mode
-    # (RVM) when it can, with the interpreter as fallback. Off by default: RVM turns a
-    # failing built-in (a bad timestamp, a type error) into an undefined value where the
-    # interpreter and OPA fail the evaluation, so a policy's error could pass unseen.
+    # (RVM) when it can, with the interpreter as fallback. Off by default: RVM decides
+    # differently from the interpreter and OPA on some comprehensions and else chains, and
+    # makes a failing built-in undefined where they fail (see checker/engines/embedded.py).
     compiled: bool = False
 
 

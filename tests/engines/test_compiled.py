@@ -142,9 +142,11 @@ def test_builtin_policies_load_in_compiled_mode_only_when_asked() -> None:
     compiled = engine(compiled=True)
     assert compiled.compiled
     assert compiled.batch_size == COMPILED_BATCH
+    assert compiled.version().endswith(" (compiled mode)")
     interpreter = engine(compiled=False)
     assert not interpreter.compiled
     assert interpreter.batch_size == INTERPRETED_BATCH
+    assert "compiled" not in interpreter.version()
     by_default = ENGINES["embedded"](EngineOptions())
     by_default.load(BUILTIN)
     assert by_default.batch_size == INTERPRETED_BATCH
