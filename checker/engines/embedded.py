@@ -109,9 +109,10 @@ class EmbeddedEngine:
 
     ``evaluations`` counts the evaluations of checker's entry points and ``fallbacks``
     those that RVM could not answer (the instruction cap, mostly) and the interpreter did.
-    An input at least as long as one that RVM could not answer for the same entry point
-    goes to the interpreter at once (a fallback too): a caller sending batches bigger than
-    ``batch_size`` would otherwise pay for RVM's failed attempt on every one.
+    An input at least as long as one that RVM could not answer for the same entry point,
+    and twice as long as any it answered, goes to the interpreter at once (a fallback too):
+    a caller sending batches far bigger than ``batch_size`` would otherwise pay for RVM's
+    failed attempt on every one.
     """
 
     name = "embedded"
@@ -123,8 +124,10 @@ class EmbeddedEngine:
         self.batch_size = INTERPRETED_BATCH
         self.evaluations = 0
         self.fallbacks = 0
-        # Per entry point, the length of the shortest input RVM could not answer.
+        # Per entry point, the length of the shortest input RVM could not answer and of
+        # the longest it answered.
         self._failed_length: dict[str, int] = {}
+        self._answered_length: dict[str, int] = {}
 
     @property
     def compiled(self) -> bool:
@@ -167,12 +170,15 @@ class EmbeddedEngine:
         if rule in _COLLECTED:
             self.evaluations += 1
             if self._vm is not None:
-                failed = self._failed_length.get(rule)
-                if failed is None or len(input_json) < failed:
+                length = len(input_json)
+                failed = self._failed_length.get(rule, length + 1)
+                if length < failed or length < 2 * self._answered_length.get(rule, 0):
                     value = self._evaluate_compiled(rule, input_json)
                     if value is not None:
+                        answered = self._answered_length.get(rule, 0)
+                        self._answered_length[rule] = max(answered, length)
                         return value
-                    self._failed_length[rule] = len(input_json)
+                    self._failed_length[rule] = min(failed, length)
                 self.fallbacks += 1
         value = self.evaluate_undefined_ok(rule, input_json)
         if value is None:
