@@ -19,6 +19,11 @@ class EngineOptions:
     # None: the OPA engine reads CHECKER_OPA_TOKEN. Left out of repr so that printing the
     # options (a log line, a test failure) cannot show it.
     opa_token: str | None = field(default=None, repr=False)
+    # True: the embedded engine evaluates checker's entry points on regorus's compiled mode
+    # (RVM) when it can, with the interpreter as fallback. Off by default: RVM decides
+    # differently from the interpreter and OPA on some comprehensions and else chains, and
+    # makes a failing built-in undefined where they fail (see checker/engines/embedded.py).
+    compiled: bool = False
 
 
 class Engine(Protocol):
@@ -32,6 +37,9 @@ class Engine(Protocol):
     """
 
     name: str
+    # How many customers one evaluation of ``checker.main.accounts`` should hold for this
+    # engine to be fastest; final once ``load`` has returned.
+    batch_size: int
 
     def load(self, modules: Sequence[PolicyModule]) -> None:
         """Compile the policy modules."""

@@ -51,6 +51,10 @@ class RecordingEngine:
     def __init__(self, options: EngineOptions) -> None:
         self._inner = EmbeddedEngine(options)
 
+    @property
+    def batch_size(self) -> int:
+        return self._inner.batch_size
+
     def load(self, modules: Any) -> None:
         self._inner.load(modules)
 
