@@ -50,7 +50,8 @@ class CheckOptions:
     leave out, the findings and results of those rules (input findings, CHK-*, always
     stay); ``exclude`` are globs of files left out of folder searches. A path ``-`` is one
     document read from ``stdin`` (its text), named ``stdin_filename`` in reports.
-    ``fail_on`` ``None`` never fails the run on findings.
+    ``fail_on`` ``None`` never fails the run on findings. Customers are evaluated in batches
+    of at most ``batch_size``, and of no more than the engine prefers (``Engine.batch_size``).
     """
 
     paths: tuple[Path, ...]
@@ -145,7 +146,8 @@ def check(options: CheckOptions) -> Report:
     validated = validate_documents(loaded.documents, settings)
     evaluated = evaluate_documents(engine, policies, validated.valid, validated.read,
                                    as_of=as_of, config=options.config,
-                                   batch_size=options.batch_size, settings=settings)
+                                   batch_size=min(options.batch_size, engine.batch_size),
+                                   settings=settings)
     engine.finish()
     findings, results = keep_rules((*loaded.findings, *validated.findings,
                                     *evaluated.findings), evaluated.results, selected)
