@@ -485,17 +485,100 @@ fn parse(buffer: &[u8], count: usize) -> Result<Vec<serde_json::Value>> {
     Ok(customers)
 }
 
+/// Seconds of CPU time and of wall time.
+#[derive(Default, Clone, Copy)]
+struct Spent {
+    cpu: f64,
+    wall: f64,
+}
+
 #[derive(Default)]
 struct Times {
-    parse: f64,
-    input_text: f64,
-    input_serde: f64,
-    interpreter: f64,
-    rvm: f64,
+    parse: Spent,
+    input_text: Spent,
+    input_serde: Spent,
+    interpreter: Spent,
+    rvm: Spent,
 }
 
 fn since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
+}
+
+/// This thread's CPU time in seconds: on a shared machine the wall time also counts the
+/// time other processes held the core.
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec into the valid pointer given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return 0.0;
+    }
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+struct Clock {
+    cpu: f64,
+    wall: Instant,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock { cpu: thread_cpu(), wall: Instant::now() }
+    }
+
+    fn add_to(&self, spent: &mut Spent) {
+        spent.cpu += thread_cpu() - self.cpu;
+        spent.wall += since(self.wall);
+    }
+}
+
+/// Busy and total jiffies of the whole machine (/proc/stat), to tell how much of it other
+/// processes used while a step ran.
+fn machine_jiffies() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = text.lines().next() else { return (0, 0) };
+    let fields: Vec<u64> = line.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    if fields.len() < 8 {
+        return (0, 0);
+    }
+    // user nice system idle iowait irq softirq steal
+    let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+    (busy, busy + fields[3] + fields[4])
+}
+
+fn process_cpu() -> f64 {
+    // SAFETY: getrusage fills the zeroed struct given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// How many cores processes other than this one kept busy between two readings.
+struct Load {
+    jiffies: (u64, u64),
+    cpu: f64,
+    wall: Instant,
+}
+
+impl Load {
+    fn start() -> Load {
+        Load { jiffies: machine_jiffies(), cpu: process_cpu(), wall: Instant::now() }
+    }
+
+    fn others(&self) -> f64 {
+        let (busy, total) = machine_jiffies();
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+        let wall = since(self.wall);
+        if total <= self.jiffies.1 || wall <= 0.0 {
+            return 0.0;
+        }
+        let busy_cores = (busy - self.jiffies.0) as f64 / (total - self.jiffies.1) as f64 * cores;
+        (busy_cores - (process_cpu() - self.cpu) / wall).max(0.0)
+    }
 }
 
 /// a, b, b2, c and d on one core, batch by batch.
@@ -509,36 +592,36 @@ fn one_core(args: &Args, scan: &Scan, input: &Input, policies: &Policies)
     let mut compiled = Tally::default();
     let mut buffer = Vec::new();
     for batch in &scan.batches {
-        let t = Instant::now();
+        let t = Clock::start();
         read_batch(&file, batch, &mut buffer)?;
         let customers = parse(&buffer, batch.count)?;
-        times.parse += since(t);
+        t.add_to(&mut times.parse);
 
-        let t = Instant::now();
+        let t = Clock::start();
         let value = input.from_text(&buffer[1..buffer.len() - 1])?;
-        times.input_text += since(t);
+        t.add_to(&mut times.input_text);
 
-        let t = Instant::now();
+        let t = Clock::start();
         let converted = input.from_serde(customers);
-        times.input_serde += since(t);
+        t.add_to(&mut times.input_serde);
         if converted != value {
             return Err(format!("batch at customer {}: the two input paths differ", batch.base));
         }
         drop(converted);
 
         if !args.skip_interpreter {
-            let t = Instant::now();
+            let t = Clock::start();
             engine.set_input(value.clone());
             let answer = engine.eval_rule(INTERPRETER_ENTRY.to_string()).map_err(|e| format!("{e}"))?;
-            times.interpreter += since(t);
+            t.add_to(&mut times.interpreter);
             interpreted.add(&answer, batch.base)?;
         }
 
-        let t = Instant::now();
+        let t = Clock::start();
         machine.set_input(value);
         let answer = machine.execute_entry_point_by_name(RVM_ENTRY)
             .map_err(|e| format!("RVM, batch at customer {}: {e}", batch.base))?;
-        times.rvm += since(t);
+        t.add_to(&mut times.rvm);
         compiled.add(&answer, batch.base)?;
     }
     Ok((times, (!args.skip_interpreter).then_some(interpreted), compiled))
@@ -564,11 +647,13 @@ impl Evaluator {
     }
 }
 
-/// e: read, parse, convert and evaluate on `threads` threads; wall seconds.
+/// e: read, parse, convert and evaluate on `threads` threads: CPU seconds summed over the
+/// threads, wall seconds, and the busiest thread's CPU seconds.
 fn end_to_end(args: &Args, scan: &Scan, input: &Input, policies: &Policies, rvm: bool)
-    -> Result<(f64, Tally)> {
+    -> Result<(Spent, f64, Tally)> {
     let started = Instant::now();
     let next = AtomicUsize::new(0);
+    let cpu: Mutex<Vec<f64>> = Mutex::new(Vec::new());
     let total = Mutex::new(Tally::default());
     let failure: Mutex<Option<String>> = Mutex::new(None);
     std::thread::scope(|s| {
@@ -593,7 +678,9 @@ fn end_to_end(args: &Args, scan: &Scan, input: &Input, policies: &Policies, rvm:
                     }
                     Ok(tally)
                 };
-                match work() {
+                let outcome = work();
+                cpu.lock().expect("cpu").push(thread_cpu());
+                match outcome {
                     Ok(tally) => total.lock().expect("tally").merge(tally),
                     Err(e) => *failure.lock().expect("failure") = Some(e),
                 }
@@ -603,12 +690,16 @@ fn end_to_end(args: &Args, scan: &Scan, input: &Input, policies: &Policies, rvm:
     if let Some(e) = failure.into_inner().map_err(|e| e.to_string())? {
         return Err(e);
     }
-    Ok((since(started), total.into_inner().map_err(|e| e.to_string())?))
+    let wall = since(started);
+    let cpu = cpu.into_inner().map_err(|e| e.to_string())?;
+    let busiest = cpu.iter().copied().fold(0.0, f64::max);
+    Ok((Spent { cpu: cpu.iter().sum(), wall }, busiest,
+        total.into_inner().map_err(|e| e.to_string())?))
 }
 
-fn row(step: &str, seconds: f64, customers: usize) {
-    let per = seconds / customers as f64 * 1e6;
-    println!("| {customers} | {step} | {seconds:.2} | {per:.1} |");
+fn row(step: &str, spent: Spent, customers: usize) {
+    let per = spent.cpu / customers as f64 * 1e6;
+    println!("| {customers} | {step} | {:.2} | {per:.1} | {:.2} |", spent.cpu, spent.wall);
 }
 
 fn run() -> Result<()> {
@@ -619,9 +710,10 @@ fn run() -> Result<()> {
     .map_err(|e| format!("{}: {e} (a JSON PartnerConfiguration)", args.config.display()))?;
     let policies = load_policies(&args.policy)?;
 
-    let t = Instant::now();
+    let t = Clock::start();
     let scan = scan(&args.snapshot, args.batch)?;
-    let scanned = since(t);
+    let mut scanned = Spent::default();
+    t.add_to(&mut scanned);
     let n = scan.customers;
     if n == 0 {
         return Err("the snapshot has no customers".to_string());
@@ -635,14 +727,19 @@ fn run() -> Result<()> {
     drop(vm(&policies, args.max_instructions)?);
     let built_vm = since(t);
 
+    let load = Load::start();
     let (times, interpreted, compiled) = one_core(&args, &scan, &input, &policies)?;
-    let (wall_interpreter, e_interpreter) = if args.skip_interpreter {
-        (None, None)
+    let others_one = load.others();
+    let (e_interpreter, others_interpreter) = if args.skip_interpreter {
+        (None, 0.0)
     } else {
-        let (w, t) = end_to_end(&args, &scan, &input, &policies, false)?;
-        (Some(w), Some(t))
+        let load = Load::start();
+        let e = end_to_end(&args, &scan, &input, &policies, false)?;
+        (Some(e), load.others())
     };
-    let (wall_rvm, e_rvm) = end_to_end(&args, &scan, &input, &policies, true)?;
+    let load = Load::start();
+    let (rvm_spent, rvm_busiest, e_rvm) = end_to_end(&args, &scan, &input, &policies, true)?;
+    let others_rvm = load.others();
 
     println!(
         "regorus {} (crate), {n} customers, {:.0} bytes each, batches of {}, {} packages \
@@ -655,8 +752,8 @@ fn run() -> Result<()> {
         built_vm
     );
     println!();
-    println!("| customers | step | seconds | µs per customer |");
-    println!("|---:|---|---:|---:|");
+    println!("| customers | step | CPU seconds | µs per customer | wall seconds |");
+    println!("|---:|---|---:|---:|---:|");
     row("scan: find the customers (one read of the file)", scanned, n);
     row("a. read + serde_json parse", times.parse, n);
     row("b. regorus input from text (Value::from_json_str)", times.input_text, n);
@@ -665,11 +762,20 @@ fn run() -> Result<()> {
         row("c. interpreter: data.checker.main.accounts", times.interpreter, n);
     }
     row("d. RVM: the generated entry module", times.rvm, n);
-    if let Some(w) = wall_interpreter {
-        row(&format!("e. {} threads, a + b2 + c, wall", args.threads), w, n);
+    let threads = args.threads;
+    if let Some((spent, busiest, _)) = &e_interpreter {
+        row(&format!("e. {threads} threads: a + b2 + c (busiest thread {busiest:.2} s CPU)"),
+            *spent, n);
     }
-    row(&format!("e. {} threads, a + b2 + d, wall", args.threads), wall_rvm, n);
+    row(&format!("e. {threads} threads: a + b2 + d (busiest thread {rvm_busiest:.2} s CPU)"),
+        rvm_spent, n);
     println!();
+    print!("other processes kept {others_one:.2} cores busy during a-d");
+    if !args.skip_interpreter {
+        print!(", {others_interpreter:.2} during e (interpreter)");
+    }
+    println!(", {others_rvm:.2} during e (RVM)");
+    let e_interpreter = e_interpreter.map(|(_, _, tally)| tally);
 
     let mut counts = vec![("RVM", compiled.total()), ("RVM, threads", e_rvm.total())];
     if let (Some(i), Some(e)) = (&interpreted, &e_interpreter) {
