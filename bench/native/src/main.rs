@@ -748,6 +748,19 @@ fn run() -> Result<()> {
     drop(vm(&policies, args.max_instructions)?);
     let built_vm = since(t);
 
+    // RVM and checker's own entry point, which collects data.checker.accounts[_].
+    let rejected = {
+        let mut engine = interpreter(&policies)?;
+        let entry: Rc<str> = Rc::from(INTERPRETER_ENTRY);
+        match engine.compile_with_entrypoint(&entry) {
+            Err(e) => format!("does not compile: {e}"),
+            Ok(compiled) => match Compiler::compile_from_policy(&compiled, &[INTERPRETER_ENTRY]) {
+                Err(e) => format!("rejected: {e}"),
+                Ok(_) => "accepted".to_string(),
+            },
+        }
+    };
+
     let load = Load::start();
     let (times, interpreted, compiled) = one_core(&args, &scan, &input, &policies)?;
     let others_one = load.others();
@@ -772,6 +785,8 @@ fn run() -> Result<()> {
         built_interpreter,
         built_vm
     );
+    let rejected: Vec<&str> = rejected.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    println!("RVM on {INTERPRETER_ENTRY}: {}", rejected.join(" "));
     println!();
     println!("| customers | step | CPU seconds | µs per customer | wall seconds |");
     println!("|---:|---|---:|---:|---:|");
