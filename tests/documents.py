@@ -81,3 +81,19 @@ def finding(report: dict[str, Any], rule: str, customer_id: str = "",
     (hit,) = [f for f in report["findings"] if f["ruleId"] == rule
               and f["customer"] == customer_id and f["subscription"] == subscription]
     return hit
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge recursively, null removes a member, anything else replaces.
+
+    As the rules' METADATA examples are written (a patch of the compliant example).
+    """
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result

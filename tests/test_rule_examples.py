@@ -19,24 +19,12 @@ from checker.model import Rule
 from checker.policies import load_policies
 from checker.validation import validate
 from tests.conftest import EXAMPLES
+from tests.documents import merge_patch
 
 POLICIES = load_policies()
 RULES = sorted(POLICIES.rules.values(), key=lambda r: r.id)
 ENGINE = EmbeddedEngine()
 ENGINE.load(POLICIES.without_tests())
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396: objects merge recursively, null removes a member, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def fired(rule: Rule, example: dict[str, Any]) -> set[str]:

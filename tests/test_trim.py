@@ -30,6 +30,7 @@ from checker.loading import load_file
 from checker.normalize import normalize_snapshot
 from checker.policies import load_policies
 from tests.conftest import EXAMPLES, FIXTURES, ROOT, bench_generator, bench_module
+from tests.documents import merge_patch
 
 _TRIM = bench_module("trim_members")
 TRIMMED_KEYS = _TRIM.TRIMMED_KEYS
@@ -358,19 +359,6 @@ def test_an_imported_partner_center_export_gives_the_same_answers_trimmed(
              if b'\\"' not in text]
     assert 0 < len(plain) < len(texts)
     assert same_answers(configuration.data, {**snapshot, "customers": plain})["deny"]
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396, as the METADATA examples are written (see test_rule_examples)."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 ACCOUNT_RULES = sorted((r for r in load_policies().rules.values() if r.target == "accounts"),
