@@ -49,6 +49,7 @@ from checker.stream import (
     HeaderLocator,
     StreamedDocument,
     StreamSettings,
+    braces_outside_strings,
     customers_pointer,
     exact_chunks,
 )
@@ -454,6 +455,11 @@ def _evaluate_text(job: StreamJob, raw: bytes, chunk: Chunk, base: int, count: i
     def locate(path: Sequence[str | int]) -> Position:
         nonlocal locator
         if locator is None:
+            # The customers are parsed from the text where brace counts say they start,
+            # with nothing to check them against: a brace in a string could shift every
+            # guess after it onto the next customer's text, so such a chunk is parsed.
+            if not braces_outside_strings(raw):
+                raise _UnsureSplit
             locator = ChunkLocator(text, chunk, raw, customers)
             if not locator.guessed:
                 raise _UnsureSplit

@@ -27,10 +27,12 @@ from checker.stream import (
     ChunkLocator,
     StreamedDocument,
     StreamSettings,
+    braces_outside_strings,
     exact_chunks,
     load_input,
     open_snapshot,
 )
+from tests.conftest import EXAMPLES
 from tests.documents import PARTNER
 
 SMALL_CHUNKS = 700
@@ -321,3 +323,51 @@ def test_odd_numbers_are_read_alike_streamed_or_whole(
     assert streamed == whole
     rules = {f["ruleId"] for f in json.loads(streamed)["findings"]}
     assert rules & {"CHK-LOAD", "CHK-SCHEMA"} == ({rule} if rule else set())
+
+
+def _plain_compliant(index: int, name: str, subscriptions: int = 2) -> dict[str, Any]:
+    """A customer of the compliant example that fires no rule, its keys all camelCase."""
+    (example,) = load_file(EXAMPLES / "global" / "compliant" / "snapshot.json")
+    customer = copy.deepcopy(example.data["customers"][1])
+    first = customer["subscriptions"][0]
+    customer.update(id=f"c-{index}", companyProfile={"companyName": name},
+                    subscriptions=[{**first, "id": f"s-{index}-{k}"}
+                                   for k in range(subscriptions)])
+    customer["receivables"]["invoices"][0]["id"] = f"inv-{index}"
+    return customer
+
+
+def test_braces_in_names_that_fool_the_guess_in_step_still_locate_each_customer(
+        in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A "}" in customer 2's name and a "{" in customer 4's throw brace counts off by one
+    # between them: the starts of customers 3 and 4 are missed, and the three places
+    # between the subscriptions of customers 2 and 3 taken for starts. Between customers
+    # 10 and 12 the same, with one subscription fewer, so the count of starts comes out
+    # right while customers 5 to 9 start where customers 6 to 10 are guessed to. The
+    # findings of customers 6 to 9 (the only ones with findings) must be located at them.
+    customers = [_plain_compliant(i, f"Customer {i}") for i in range(30)]
+    customers[6:10] = [_customer(i) for i in range(6, 10)]
+    customers[2] = _plain_compliant(2, "Brace } Co")
+    customers[3] = _plain_compliant(3, "Three subscriptions", 3)
+    customers[4] = _plain_compliant(4, "Open { Co")
+    customers[10] = _plain_compliant(10, "Shut } Co")
+    customers[11] = _plain_compliant(11, "One subscription", 1)
+    customers[12] = _plain_compliant(12, "Wide { Co")
+    _write(in_tmp, json.dumps(_snapshot(customers), separators=(",", ":")))
+    streamed, whole = _both(in_tmp, monkeypatch, lambda f: check(
+        CheckOptions(paths=(f,), jobs=1)))
+    assert streamed == whole
+    located = {f["customer"] for f in json.loads(streamed)["findings"]
+               if f["ruleId"] == "ACCT-001"}
+    assert located == {"c-6", "c-7", "c-8", "c-9"}
+
+
+@pytest.mark.parametrize(("text", "outside"), [
+    (b'{"a":"x","b":{"c":[1,{}]}}', True),
+    (b'{"a":"x}"}', False),
+    (b'{"a":"{","b":"}"}', False),
+    (b'{"a":"","b":"c{d","e":""}', False),
+    (b'{"":""},{"k":"v"}', True),
+])
+def test_braces_inside_strings_are_told_apart(text: bytes, outside: bool) -> None:
+    assert braces_outside_strings(text) is outside
