@@ -185,19 +185,26 @@ def display_name(path: Path) -> str:
         return path.as_posix()
 
 
+def read_limited(path: Path, name: str, limit: int = MAX_FILE_BYTES,
+                 error: type[InputError] = InputError) -> bytes:
+    """A file's bytes; ``error`` naming the file when it cannot be read or holds more
+    than ``limit`` bytes (checked before reading it)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise error(f"file is {size} bytes; the limit is {limit}", file=name)
+        return path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+
+
 def load_file(path: Path, name: str | None = None) -> list[Document]:
     """Read and parse one file into its documents (a YAML stream may hold several)."""
     name = name or display_name(path)
     problem = regular_file_problem(path)
     if problem is not None:
         raise InputError(problem, file=name)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+    raw = read_limited(path, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

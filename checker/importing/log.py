@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.errors import ExportError
+from checker.loading import read_limited
 
 MAX_FILE_BYTES = 512 * 1024**2
 
@@ -43,11 +44,5 @@ def file_digest(path: Path, name: str) -> tuple[str, int]:
 
 def read_bytes(path: Path, name: str) -> tuple[bytes, str]:
     """A file's bytes and sha256; an unreadable or oversized file is an ExportError."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ExportError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ExportError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+    raw = read_limited(path, name, MAX_FILE_BYTES, ExportError)
     return raw, hashlib.sha256(raw).hexdigest()
