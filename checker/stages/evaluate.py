@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from checker.chunks import StreamJob, check_chunks
+from checker.chunks import ACCOUNTS_ENTRY_POINT, StreamJob, check_chunks
 from checker.engines import Engine
 from checker.errors import EngineError
 from checker.findings import (
@@ -35,11 +35,10 @@ from checker.findings import (
 from checker.loading import Document, display_name
 from checker.model import Finding, Location, Rule, RuleResult, Status
 from checker.policies import ACCOUNTS, CONFIGURATION, PolicySet
-from checker.stream import StreamedDocument, StreamSettings
+from checker.stream import SNAPSHOT_KIND, StreamedDocument, StreamSettings
 from checker.validation import is_date_time
 
-SNAPSHOT_KIND = "AccountSnapshot"
-ENTRY_POINTS = {CONFIGURATION: "checker.main.configuration", ACCOUNTS: "checker.main.accounts"}
+ENTRY_POINTS = {CONFIGURATION: "checker.main.configuration", ACCOUNTS: ACCOUNTS_ENTRY_POINT}
 
 
 @dataclass(frozen=True)

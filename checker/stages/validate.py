@@ -17,10 +17,8 @@ from checker.findings import CONFIGURATION_KIND, input_finding
 from checker.loading import Document, load_file
 from checker.model import DocumentInfo, Finding
 from checker.normalize import normalize_snapshot
-from checker.stream import StreamedDocument, StreamSettings
+from checker.stream import SNAPSHOT_KIND, StreamedDocument, StreamSettings
 from checker.validation import SchemaError, known_kinds, limit_errors, validate
-
-SNAPSHOT_KIND = "AccountSnapshot"
 
 
 @dataclass(frozen=True)
