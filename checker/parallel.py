@@ -41,8 +41,14 @@ def ordered_map(function: Callable[[Task], Result], tasks: Sequence[Task], jobs:
     """
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
                              initializer=_start_worker, initargs=(spec,)) as pool:
+        # Futures of our own, never cancelled (``pool.map`` cancels them when its
+        # iterator is closed): once the workers are stopped, the pool's own thread fails
+        # every pending one, and failing a cancelled future raises in that thread, which
+        # prints a traceback on an interrupted run.
+        futures = [pool.submit(function, task) for task in tasks]
         try:
-            yield from pool.map(function, tasks)
+            for future in futures:
+                yield future.result()
         except BrokenProcessPool as exc:
             raise EngineError(f"a worker process stopped unexpectedly: {exc}") from exc
         except BaseException:
@@ -51,7 +57,7 @@ def ordered_map(function: Callable[[Task], Result], tasks: Sequence[Task], jobs:
             _stop_workers(pool)
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
